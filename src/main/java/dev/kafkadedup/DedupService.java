@@ -1,0 +1,135 @@
+package dev.kafkadedup;
+
+import dev.kafkadedup.config.DedupConfig;
+import dev.kafkadedup.topology.DedupTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running instance of the dedup service: the topology built from the configuration, run by
+ * Kafka Streams, closed within the configured timeout. An unexpected error in a stream thread shuts
+ * the client down (the orchestrator restarts the process); exactly-once makes that safe.
+ */
+public final class DedupService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DedupService.class);
+
+  private final DedupConfig config;
+  private final KafkaStreams streams;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  public DedupService(DedupConfig config) {
+    this.config = config;
+    this.streams = new KafkaStreams(DedupTopology.build(config), config.streamsProperties());
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("Stream thread failed; shutting down this instance", e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.setStateListener(
+        (now, before) -> {
+          LOG.info("State {} -> {}", before, now);
+          if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+            stopped.countDown();
+          }
+        });
+  }
+
+  /**
+   * Checks that the topics this service writes exist, then starts processing.
+   *
+   * @throws ConfigException naming the key of a topic that does not exist
+   */
+  public void start() {
+    checkOutputTopicsExist();
+    streams.start();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /** Blocks until the instance stops; returns true when it stopped in error. */
+  public boolean awaitStop() throws InterruptedException {
+    stopped.await();
+    return streams.state() == KafkaStreams.State.ERROR;
+  }
+
+  /** Blocks until RUNNING, or throws after {@code timeout}. */
+  public void awaitRunning(Duration timeout) throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing()) {
+        throw new TimeoutException("not RUNNING after " + timeout + ": " + streams.state());
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  /** Commits what is processed and closes within {@code shutdown.timeout}. */
+  @Override
+  public void close() {
+    CloseOptions options =
+        CloseOptions.timeout(config.shutdownTimeout())
+            .withGroupMembershipOperation(
+                config.leaveGroupOnShutdown()
+                    ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                    : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
+    if (!streams.close(options)) {
+      LOG.warn("Kafka Streams did not close within {}", config.shutdownTimeout());
+    }
+    stopped.countDown();
+  }
+
+  private void checkOutputTopicsExist() {
+    Map<String, String> keyByTopic = new LinkedHashMap<>();
+    keyByTopic.put(config.outputTopic(), DedupConfig.OUTPUT_TOPIC);
+    keyByTopic.put(config.deadLetterTopic(), DedupConfig.DEAD_LETTER_TOPIC);
+    config.duplicatesTopic().ifPresent(t -> keyByTopic.put(t, DedupConfig.DUPLICATES_TOPIC));
+    Properties props = new Properties();
+    config.streamsProperties().forEach((k, v) -> props.put(k, v));
+    props.keySet().retainAll(AdminClientConfig.configNames());
+    try (Admin admin = Admin.create(props)) {
+      Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+      List<String> missing = new ArrayList<>();
+      keyByTopic.forEach(
+          (topic, key) -> {
+            if (!existing.contains(topic)) {
+              missing.add(key + " = '" + topic + "'");
+            }
+          });
+      if (!missing.isEmpty()) {
+        throw new ConfigException(
+            "topic does not exist on the cluster: "
+                + String.join(", ", missing)
+                + " (create it first; this service does not create topics)");
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new ConfigException(
+          "cannot reach the Kafka cluster at "
+              + config.streamsProperties().get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
+              + " to check the output topics: "
+              + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConfigException("interrupted while checking the output topics");
+    }
+  }
+}

@@ -1,0 +1,440 @@
+package dev.kafkadedup.config;
+
+import dev.kafkadedup.id.IdEncoding;
+import dev.kafkadedup.id.IdSource;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The service's configuration: the one source of truth for every key, its type, default, validator
+ * and documentation. Keys under {@value #KAFKA_PREFIX} pass through to Kafka Streams (and its
+ * clients) unchanged after the prefix is removed.
+ */
+public final class DedupConfig extends AbstractConfig {
+
+  public static final String KAFKA_PREFIX = "kafka.";
+
+  public static final String INPUT_TOPICS = "input.topics";
+  public static final String INPUT_PATTERN = "input.pattern";
+  public static final String OUTPUT_TOPIC = "output.topic";
+  public static final String DUPLICATES_TOPIC = "duplicates.topic";
+  public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+  public static final String ID_SOURCE = "id.source";
+  public static final String ID_JSON_POINTERS = "id.json.pointers";
+  public static final String ID_HEADER = "id.header";
+  public static final String ID_STORE = "id.store";
+  public static final String ID_REPARTITION = "id.repartition";
+  public static final String WINDOW_SIZE = "window.size";
+  public static final String WINDOW_TIME = "window.time";
+  public static final String INSTANCE_ID = "instance.id";
+  public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
+  public static final String SHUTDOWN_LEAVE_GROUP = "shutdown.leave.group";
+
+  /** Values of {@value #WINDOW_TIME}. */
+  public enum WindowTime {
+    /** Record timestamps against the task's stream time: replays behave as the original run. */
+    EVENT,
+    /** Wall-clock time at processing. */
+    PROCESSING
+  }
+
+  /** Kafka Streams settings this service needs unless the user overrides them. */
+  private static final Map<String, Object> STREAMS_DEFAULTS =
+      Map.of(
+          StreamsConfig.APPLICATION_ID_CONFIG,
+          "kafka-dedup",
+          StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+          StreamsConfig.EXACTLY_ONCE_V2,
+          StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG,
+          Serdes.ByteArraySerde.class.getName(),
+          StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG,
+          Serdes.ByteArraySerde.class.getName(),
+          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+          "earliest");
+
+  public static final ConfigDef CONFIG =
+      new ConfigDef()
+          .define(
+              INPUT_TOPICS,
+              Type.LIST,
+              List.of(),
+              Importance.HIGH,
+              "Input topics, comma-separated. Set this or " + INPUT_PATTERN + ", not both.")
+          .define(
+              INPUT_PATTERN,
+              Type.STRING,
+              "",
+              DedupConfig::validatePattern,
+              Importance.HIGH,
+              "Java regex of input topics, matched as new topics appear. Set this or "
+                  + INPUT_TOPICS
+                  + ", not both.")
+          .define(
+              OUTPUT_TOPIC,
+              Type.STRING,
+              ConfigDef.NO_DEFAULT_VALUE,
+              new ConfigDef.NonEmptyStringWithoutControlChars(),
+              Importance.HIGH,
+              "Topic that receives the first occurrence of each ID, unchanged.")
+          .define(
+              DUPLICATES_TOPIC,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Topic that receives repeats, with headers naming the first occurrence. Empty:"
+                  + " repeats are dropped (and counted).")
+          .define(
+              DEAD_LETTER_TOPIC,
+              Type.STRING,
+              ConfigDef.NO_DEFAULT_VALUE,
+              new ConfigDef.NonEmptyStringWithoutControlChars(),
+              Importance.HIGH,
+              "Topic that receives records whose ID cannot be extracted, with headers giving"
+                  + " the reason and origin.")
+          .define(
+              ID_SOURCE,
+              Type.STRING,
+              IdSource.KEY.configValue(),
+              enumValidator(IdSource.values()),
+              Importance.HIGH,
+              "Where the ID comes from: key (record key), json (fields of a JSON value, see "
+                  + ID_JSON_POINTERS
+                  + "), header (see "
+                  + ID_HEADER
+                  + ") or value (the whole value).")
+          .define(
+              ID_JSON_POINTERS,
+              Type.LIST,
+              List.of(),
+              DedupConfig::validatePointers,
+              Importance.HIGH,
+              "JSON Pointers (RFC 6901) of the ID field(s) when id.source=json, e.g. /id or"
+                  + " /order/id,/line. Several pointers make a composite ID.")
+          .define(
+              ID_HEADER,
+              Type.STRING,
+              "",
+              Importance.HIGH,
+              "Header that holds the ID when id.source=header.")
+          .define(
+              ID_STORE,
+              Type.STRING,
+              IdEncoding.DIGEST.configValue(),
+              enumValidator(IdEncoding.values()),
+              Importance.MEDIUM,
+              "How IDs are stored: digest (128-bit XXH3, 16 bytes each) or raw (the ID bytes).")
+          .define(
+              ID_REPARTITION,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Repartition records by ID before the lookup when the ID is not the record key"
+                  + " (needed for correctness). Set false only when the input is already"
+                  + " partitioned by ID.")
+          .define(
+              WINDOW_SIZE,
+              Type.STRING,
+              "PT24H",
+              DedupConfig::validateWindow,
+              Importance.HIGH,
+              "How long an ID is remembered, as an ISO-8601 duration (PT10M, PT24H, P7D). A"
+                  + " repeat whose timestamp is within this distance of the first occurrence is a"
+                  + " duplicate.")
+          .define(
+              WINDOW_TIME,
+              Type.STRING,
+              "event",
+              enumValidator(WindowTime.values()),
+              Importance.MEDIUM,
+              "event: record timestamps against stream time; processing: wall-clock time.")
+          .define(
+              INSTANCE_ID,
+              Type.STRING,
+              "",
+              Importance.MEDIUM,
+              "Stable identity of this instance (e.g. the pod name). When set, static group"
+                  + " membership is used, so a restarted instance gets its partitions back"
+                  + " without a rebalance.")
+          .define(
+              SHUTDOWN_TIMEOUT,
+              Type.STRING,
+              "PT30S",
+              DedupConfig::validatePositiveDuration,
+              Importance.LOW,
+              "How long a clean shutdown may take to commit and close, as an ISO-8601 duration.")
+          .define(
+              SHUTDOWN_LEAVE_GROUP,
+              Type.BOOLEAN,
+              false,
+              Importance.LOW,
+              "Leave the consumer group on shutdown. With static membership an instance that"
+                  + " stays in the group keeps its partitions across a restart; one that goes"
+                  + " away for good (scale-down) should leave, or its partitions stall until the"
+                  + " session times out.");
+
+  private final Map<String, Object> kafkaOverrides;
+
+  private DedupConfig(Map<String, String> props, Map<String, Object> kafkaOverrides) {
+    super(CONFIG, props, false);
+    this.kafkaOverrides = kafkaOverrides;
+  }
+
+  /**
+   * Validates and builds the configuration.
+   *
+   * @throws ConfigException naming the key, the value and what is expected
+   */
+  public static DedupConfig from(Map<String, String> props) {
+    Map<String, String> own = new HashMap<>();
+    Map<String, Object> kafka = new HashMap<>();
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      if (e.getKey().startsWith(KAFKA_PREFIX)) {
+        kafka.put(e.getKey().substring(KAFKA_PREFIX.length()), e.getValue());
+      } else if (CONFIG.names().contains(e.getKey())) {
+        own.put(e.getKey(), e.getValue());
+      } else {
+        throw new ConfigException(
+            "Unknown configuration key '"
+                + e.getKey()
+                + "' (value '"
+                + e.getValue()
+                + "'): expected one of "
+                + new TreeSet<>(CONFIG.names())
+                + " or a Kafka property prefixed with '"
+                + KAFKA_PREFIX
+                + "'");
+      }
+    }
+    DedupConfig config = new DedupConfig(own, kafka);
+    config.checkCombinations();
+    config.checkStreamsProperties();
+    return config;
+  }
+
+  private void checkCombinations() {
+    boolean hasTopics = !inputTopics().isEmpty();
+    boolean hasPattern = inputPattern().isPresent();
+    if (hasTopics == hasPattern) {
+      throw new ConfigException(
+          INPUT_TOPICS,
+          getList(INPUT_TOPICS),
+          hasTopics
+              ? "set either "
+                  + INPUT_TOPICS
+                  + " or "
+                  + INPUT_PATTERN
+                  + " (='"
+                  + getString(INPUT_PATTERN)
+                  + "'), not both"
+              : "no input: set " + INPUT_TOPICS + " or " + INPUT_PATTERN);
+    }
+    if (idSource() == IdSource.JSON && getList(ID_JSON_POINTERS).isEmpty()) {
+      throw new ConfigException(
+          ID_JSON_POINTERS, "", "id.source=json needs at least one JSON Pointer, e.g. /id");
+    }
+    if (idSource() == IdSource.HEADER && getString(ID_HEADER).isBlank()) {
+      throw new ConfigException(ID_HEADER, "", "id.source=header needs the header name");
+    }
+    List<String> outputs =
+        duplicatesTopic()
+            .map(d -> List.of(outputTopic(), deadLetterTopic(), d))
+            .orElse(List.of(outputTopic(), deadLetterTopic()));
+    if (new TreeSet<>(outputs).size() != outputs.size()) {
+      throw new ConfigException(
+          DEAD_LETTER_TOPIC,
+          deadLetterTopic(),
+          "output, duplicates and dead-letter topics must differ, got " + outputs);
+    }
+    for (String out : outputs) {
+      if (inputTopics().contains(out)
+          || inputPattern().map(p -> p.matcher(out).matches()).orElse(false)) {
+        throw new ConfigException(
+            OUTPUT_TOPIC, out, "an output topic must not also be an input topic");
+      }
+    }
+    String guarantee =
+        String.valueOf(
+            kafkaOverrides.getOrDefault(
+                StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2));
+    if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)
+        && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
+      throw new ConfigException(
+          KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+          guarantee,
+          "expected exactly_once_v2 or at_least_once");
+    }
+  }
+
+  /**
+   * Lets Kafka Streams validate the pass-through properties now, naming keys as the user wrote
+   * them.
+   */
+  private void checkStreamsProperties() {
+    if (!kafkaOverrides.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+      throw new ConfigException(
+          KAFKA_PREFIX + StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+          "",
+          "expected the Kafka cluster's bootstrap servers, e.g. broker-1:9092,broker-2:9092");
+    }
+    try {
+      new StreamsConfig(streamsProperties());
+    } catch (ConfigException e) {
+      throw new ConfigException(KAFKA_PREFIX + "*: " + e.getMessage());
+    }
+  }
+
+  public List<String> inputTopics() {
+    return getList(INPUT_TOPICS);
+  }
+
+  public Optional<Pattern> inputPattern() {
+    String pattern = getString(INPUT_PATTERN);
+    return pattern.isEmpty() ? Optional.empty() : Optional.of(Pattern.compile(pattern));
+  }
+
+  public String outputTopic() {
+    return getString(OUTPUT_TOPIC);
+  }
+
+  public Optional<String> duplicatesTopic() {
+    String topic = getString(DUPLICATES_TOPIC);
+    return topic.isBlank() ? Optional.empty() : Optional.of(topic);
+  }
+
+  public String deadLetterTopic() {
+    return getString(DEAD_LETTER_TOPIC);
+  }
+
+  public IdSource idSource() {
+    return IdSource.valueOf(getString(ID_SOURCE).toUpperCase(Locale.ROOT));
+  }
+
+  public List<String> idJsonPointers() {
+    return getList(ID_JSON_POINTERS);
+  }
+
+  public String idHeader() {
+    return getString(ID_HEADER);
+  }
+
+  public IdEncoding idEncoding() {
+    return IdEncoding.valueOf(getString(ID_STORE).toUpperCase(Locale.ROOT));
+  }
+
+  /** True when records must be repartitioned by ID before the lookup. */
+  public boolean repartitionById() {
+    return idSource() != IdSource.KEY && getBoolean(ID_REPARTITION);
+  }
+
+  public Duration window() {
+    return Duration.parse(getString(WINDOW_SIZE));
+  }
+
+  public WindowTime windowTime() {
+    return WindowTime.valueOf(getString(WINDOW_TIME).toUpperCase(Locale.ROOT));
+  }
+
+  public Optional<String> instanceId() {
+    String id = getString(INSTANCE_ID);
+    return id.isBlank() ? Optional.empty() : Optional.of(id);
+  }
+
+  public Duration shutdownTimeout() {
+    return Duration.parse(getString(SHUTDOWN_TIMEOUT));
+  }
+
+  public boolean leaveGroupOnShutdown() {
+    return getBoolean(SHUTDOWN_LEAVE_GROUP);
+  }
+
+  public boolean exactlyOnce() {
+    return StreamsConfig.EXACTLY_ONCE_V2.equals(
+        streamsProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+  }
+
+  /** Kafka Streams properties: this service's defaults, then every {@code kafka.*} override. */
+  public Properties streamsProperties() {
+    Properties props = new Properties();
+    props.putAll(STREAMS_DEFAULTS);
+    instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+    props.putAll(kafkaOverrides);
+    return props;
+  }
+
+  private static ConfigDef.Validator enumValidator(Enum<?>[] values) {
+    List<String> allowed =
+        Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        if (!allowed.contains(String.valueOf(value))) {
+          throw new ConfigException(name, value, "expected one of " + allowed);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return String.join(", ", allowed);
+      }
+    };
+  }
+
+  private static void validateWindow(String name, Object value) {
+    Duration window = parseDuration(name, value);
+    if (window.toMillis() < 1) {
+      throw new ConfigException(name, value, "expected a window of at least 1 ms");
+    }
+  }
+
+  private static void validatePositiveDuration(String name, Object value) {
+    if (parseDuration(name, value).isNegative()) {
+      throw new ConfigException(name, value, "expected a positive duration");
+    }
+  }
+
+  private static Duration parseDuration(String name, Object value) {
+    try {
+      return Duration.parse(String.valueOf(value));
+    } catch (DateTimeParseException e) {
+      throw new ConfigException(
+          name, value, "expected an ISO-8601 duration such as PT30S, PT24H or P7D");
+    }
+  }
+
+  private static void validatePattern(String name, Object value) {
+    try {
+      Pattern.compile(String.valueOf(value));
+    } catch (PatternSyntaxException e) {
+      throw new ConfigException(
+          name, value, "expected a Java regular expression: " + e.getDescription());
+    }
+  }
+
+  private static void validatePointers(String name, Object value) {
+    for (Object pointer : (List<?>) value) {
+      String text = String.valueOf(pointer);
+      if (!text.startsWith("/")) {
+        throw new ConfigException(
+            name, value, "expected JSON Pointers starting with '/', e.g. /id, got '" + text + "'");
+      }
+    }
+  }
+}
