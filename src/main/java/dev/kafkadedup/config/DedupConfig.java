@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,6 +57,9 @@ public final class DedupConfig extends AbstractConfig {
     PROCESSING
   }
 
+  /** Far beyond any real window; keeps the store's retention (3 windows) within a long. */
+  private static final Duration MAX_WINDOW = Duration.ofDays(365L * 100);
+
   /** Kafka Streams settings this service needs unless the user overrides them. */
   private static final Map<String, Object> STREAMS_DEFAULTS =
       Map.of(
@@ -76,6 +80,7 @@ public final class DedupConfig extends AbstractConfig {
               INPUT_TOPICS,
               Type.LIST,
               List.of(),
+              DedupConfig::validateTopicList,
               Importance.HIGH,
               "Input topics, comma-separated. Set this or " + INPUT_PATTERN + ", not both.")
           .define(
@@ -253,23 +258,24 @@ public final class DedupConfig extends AbstractConfig {
     if (idSource() == IdSource.HEADER && getString(ID_HEADER).isBlank()) {
       throw new ConfigException(ID_HEADER, "", "id.source=header needs the header name");
     }
-    List<String> outputs =
-        duplicatesTopic()
-            .map(d -> List.of(outputTopic(), deadLetterTopic(), d))
-            .orElse(List.of(outputTopic(), deadLetterTopic()));
-    if (new TreeSet<>(outputs).size() != outputs.size()) {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put(OUTPUT_TOPIC, outputTopic());
+    outputs.put(DEAD_LETTER_TOPIC, deadLetterTopic());
+    duplicatesTopic().ifPresent(d -> outputs.put(DUPLICATES_TOPIC, d));
+    if (new TreeSet<>(outputs.values()).size() != outputs.size()) {
       throw new ConfigException(
           DEAD_LETTER_TOPIC,
           deadLetterTopic(),
           "output, duplicates and dead-letter topics must differ, got " + outputs);
     }
-    for (String out : outputs) {
-      if (inputTopics().contains(out)
-          || inputPattern().map(p -> p.matcher(out).matches()).orElse(false)) {
-        throw new ConfigException(
-            OUTPUT_TOPIC, out, "an output topic must not also be an input topic");
-      }
-    }
+    outputs.forEach(
+        (key, topic) -> {
+          if (inputTopics().contains(topic)
+              || inputPattern().map(p -> p.matcher(topic).matches()).orElse(false)) {
+            throw new ConfigException(
+                key, topic, "an output topic must not also be an input topic");
+          }
+        });
     String guarantee =
         String.valueOf(
             kafkaOverrides.getOrDefault(
@@ -297,7 +303,12 @@ public final class DedupConfig extends AbstractConfig {
     try {
       new StreamsConfig(streamsProperties());
     } catch (ConfigException e) {
-      throw new ConfigException(KAFKA_PREFIX + "*: " + e.getMessage());
+      String message = String.valueOf(e.getMessage());
+      String named = "for configuration ";
+      throw new ConfigException(
+          message.contains(named)
+              ? message.replaceFirst(named, named + KAFKA_PREFIX)
+              : KAFKA_PREFIX + "*: " + message);
     }
   }
 
@@ -379,6 +390,14 @@ public final class DedupConfig extends AbstractConfig {
     return props;
   }
 
+  private static void validateTopicList(String name, Object value) {
+    for (Object topic : (List<?>) value) {
+      if (String.valueOf(topic).isBlank()) {
+        throw new ConfigException(name, value, "expected topic names, got a blank one");
+      }
+    }
+  }
+
   private static ConfigDef.Validator enumValidator(Enum<?>[] values) {
     List<String> allowed =
         Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
@@ -399,14 +418,15 @@ public final class DedupConfig extends AbstractConfig {
 
   private static void validateWindow(String name, Object value) {
     Duration window = parseDuration(name, value);
-    if (window.toMillis() < 1) {
-      throw new ConfigException(name, value, "expected a window of at least 1 ms");
+    if (window.compareTo(Duration.ofMillis(1)) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+      throw new ConfigException(
+          name, value, "expected a window between 1 ms and " + MAX_WINDOW.toDays() + " days");
     }
   }
 
   private static void validatePositiveDuration(String name, Object value) {
     if (parseDuration(name, value).isNegative()) {
-      throw new ConfigException(name, value, "expected a positive duration");
+      throw new ConfigException(name, value, "expected a non-negative duration");
     }
   }
 

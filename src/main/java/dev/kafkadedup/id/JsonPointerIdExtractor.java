@@ -42,6 +42,9 @@ final class JsonPointerIdExtractor implements IdExtractor {
     if (value == null) {
       throw new IdExtractionException(NULL_VALUE, "record value is null and id.source=json");
     }
+    if (isBlank(value)) {
+      throw new IdExtractionException(INVALID_JSON, "value is empty, not a JSON document");
+    }
     if (pointers.size() == 1) {
       return field(value, pointers.get(0));
     }
@@ -55,6 +58,15 @@ final class JsonPointerIdExtractor implements IdExtractor {
       composite.write(part, 0, part.length);
     }
     return composite.toByteArray();
+  }
+
+  private static boolean isBlank(byte[] value) {
+    for (byte b : value) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static byte[] field(byte[] value, JsonPointer pointer) throws IdExtractionException {

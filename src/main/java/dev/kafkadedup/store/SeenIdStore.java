@@ -10,11 +10,14 @@ import org.apache.kafka.streams.state.WindowStore;
  * The IDs seen inside the window, kept in a segmented RocksDB window store with a changelog.
  *
  * <p>Layout: each ID is stored once, under the start of its time bucket ({@code floor(time / W) *
- * W} for window W), with its {@link FirstOccurrence} as the value. Kafka Streams segments the store
- * by bucket (segment interval W, retention 2W), so expiry is dropping a whole RocksDB segment when
- * stream time passes it — no scan, no per-key delete, no tombstones in the changelog (whose records
- * expire by time retention). A lookup is a point get in each live bucket that can hold a match: two
- * on the hot path, newest first. See docs/design.md.
+ * W} for window W), with its {@link FirstOccurrence} as the value. Kafka Streams keeps the store in
+ * time segments (retention 3W, segment interval 1.5W), so expiry is dropping a whole RocksDB
+ * segment when stream time passes it — no scan, no per-key delete, no tombstones in the changelog
+ * (whose records expire by time retention). A lookup is a point get in each bucket that can hold a
+ * match: two on the hot path, newest first. See docs/design.md.
+ *
+ * <p>Why 3W: a record up to W behind stream time is still deduplicated, its match may be up to W
+ * older again, and that match's bucket starts up to W earlier still.
  */
 public final class SeenIdStore {
   /** The state store's name; its changelog topic is {@code <application.id>-seen-ids-changelog}. */
@@ -34,7 +37,7 @@ public final class SeenIdStore {
    */
   public static StoreBuilder<WindowStore<byte[], byte[]>> builder(Duration window) {
     return Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(NAME, window.multipliedBy(2), window, false),
+            Stores.persistentWindowStore(NAME, window.multipliedBy(3), window, false),
             Serdes.ByteArray(),
             Serdes.ByteArray())
         .withCachingDisabled();

@@ -31,7 +31,7 @@ public final class DedupHeaders {
     add(headers, ORIGIN_TIMESTAMP, Long.toString(timestamp));
   }
 
-  static void addDuplicate(Headers headers, FirstOccurrence first, Origin origin) {
+  static void addDuplicate(Headers headers, FirstOccurrence first, Origin origin, long timestamp) {
     add(headers, FIRST_TOPIC, first.topic());
     add(headers, FIRST_PARTITION, Integer.toString(first.partition()));
     add(headers, FIRST_OFFSET, Long.toString(first.offset()));
@@ -39,6 +39,7 @@ public final class DedupHeaders {
     add(headers, ORIGIN_TOPIC, origin.topic());
     add(headers, ORIGIN_PARTITION, Integer.toString(origin.partition()));
     add(headers, ORIGIN_OFFSET, Long.toString(origin.offset()));
+    add(headers, ORIGIN_TIMESTAMP, Long.toString(timestamp));
   }
 
   private static void add(Headers headers, String name, String value) {

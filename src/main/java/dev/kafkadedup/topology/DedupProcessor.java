@@ -113,7 +113,7 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
     } else if (first.isSameRecord(origin.topic(), origin.partition(), origin.offset())) {
       context.forward(out.withValue(new Routed(Routed.Route.UNIQUE, record.value())));
     } else if (keepDuplicates) {
-      DedupHeaders.addDuplicate(out.headers(), first, origin);
+      DedupHeaders.addDuplicate(out.headers(), first, origin, record.timestamp());
       context.forward(out.withValue(new Routed(Routed.Route.DUPLICATE, record.value())));
     }
   }

@@ -42,6 +42,12 @@ class EmbeddedKafkaBrokerIT {
       abort(broker, "tx-in-process", "aborted");
 
       assertThat(readCommitted(broker)).containsExactlyInAnyOrder("a", "b", "c");
+
+      assertThatThrownBy(broker::kill).isInstanceOf(UnsupportedOperationException.class);
+      broker.stop();
+      assertThat(broker.isRunning()).isFalse();
+      broker.restart();
+      assertThat(readCommitted(broker)).containsExactlyInAnyOrder("a", "b", "c");
     }
     assertThat(dataDir).doesNotExist();
   }
