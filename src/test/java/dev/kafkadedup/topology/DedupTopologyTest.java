@@ -302,14 +302,22 @@ class DedupTopologyTest {
     assertThat(dedupHeaders(duplicate))
         .containsExactlyInAnyOrderEntriesOf(
             Map.of(
-                DedupHeaders.FIRST_TOPIC, IN,
-                DedupHeaders.FIRST_PARTITION, "0",
-                DedupHeaders.FIRST_OFFSET, "0",
-                DedupHeaders.FIRST_TIME, Long.toString(millis(T0)),
-                DedupHeaders.ORIGIN_TOPIC, IN,
-                DedupHeaders.ORIGIN_PARTITION, "0",
-                DedupHeaders.ORIGIN_OFFSET, "2",
-                DedupHeaders.ORIGIN_TIMESTAMP, Long.toString(millis(T0.plusSeconds(2)))));
+                DedupHeaders.FIRST_TOPIC,
+                IN,
+                DedupHeaders.FIRST_PARTITION,
+                "0",
+                DedupHeaders.FIRST_OFFSET,
+                "0",
+                DedupHeaders.FIRST_TIME,
+                Long.toString(millis(T0)),
+                DedupHeaders.ORIGIN_TOPIC,
+                IN,
+                DedupHeaders.ORIGIN_PARTITION,
+                "0",
+                DedupHeaders.ORIGIN_OFFSET,
+                "2",
+                DedupHeaders.ORIGIN_TIMESTAMP,
+                Long.toString(millis(T0.plusSeconds(2)))));
     assertThat(read(DLQ)).isEmpty();
   }
 
