@@ -33,19 +33,25 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     // Registered before anything slow, so a SIGTERM during start-up still shuts down cleanly.
     ShutdownSignal shutdown = ShutdownSignal.install();
+    int exitCode = 1;
     try {
-      DedupConfig dedupConfig = ConfigLoader.load(config, System.getenv());
-      try (DedupService service = new DedupService(dedupConfig)) {
-        if (!shutdown.onSignal(service::close)) {
-          return 0;
-        }
-        service.start();
-        LOG.info("kafka-dedup started: {} -> {}", inputs(dedupConfig), dedupConfig.outputTopic());
-        boolean failed = service.awaitStop();
-        return failed ? 1 : 0;
-      }
+      exitCode = runUntilStopped(shutdown);
+      return exitCode;
     } finally {
-      shutdown.done();
+      shutdown.done(exitCode);
+    }
+  }
+
+  private int runUntilStopped(ShutdownSignal shutdown) throws InterruptedException {
+    DedupConfig dedupConfig = ConfigLoader.load(config, System.getenv());
+    try (DedupService service = new DedupService(dedupConfig)) {
+      if (!shutdown.onSignal(service::close)) {
+        return 0;
+      }
+      service.start();
+      LOG.info("kafka-dedup started: {} -> {}", inputs(dedupConfig), dedupConfig.outputTopic());
+      boolean failed = service.awaitStop();
+      return failed ? 1 : 0;
     }
   }
 
@@ -55,12 +61,14 @@ public final class RunCommand implements Callable<Integer> {
 
   /**
    * A JVM shutdown hook that runs the close action and then waits for the main thread to finish, so
-   * the process exits only after the service has committed and closed.
+   * the process exits only after the service has committed and closed. On a signal (SIGTERM) the
+   * JVM would exit with 143; the hook ends the process with the service's own exit code instead.
    */
   static final class ShutdownSignal {
     private final CountDownLatch mainDone = new CountDownLatch(1);
     private Runnable action = () -> {};
     private boolean signalled;
+    private volatile int exitCode = -1;
 
     static ShutdownSignal install() {
       ShutdownSignal signal = new ShutdownSignal();
@@ -74,12 +82,16 @@ public final class RunCommand implements Callable<Integer> {
         signalled = true;
         close = action;
       }
+      if (mainDone.getCount() == 0) {
+        return; // the main thread called System.exit itself: keep its exit code
+      }
       close.run();
       try {
         mainDone.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      Runtime.getRuntime().halt(exitCode);
     }
 
     /** Sets the close action; false when the signal already came (do not start). */
@@ -88,7 +100,8 @@ public final class RunCommand implements Callable<Integer> {
       return !signalled;
     }
 
-    void done() {
+    void done(int code) {
+      exitCode = code;
       mainDone.countDown();
     }
   }
