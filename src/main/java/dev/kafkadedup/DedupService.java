@@ -1,6 +1,8 @@
 package dev.kafkadedup;
 
 import dev.kafkadedup.config.DedupConfig;
+import dev.kafkadedup.http.HttpEndpoints;
+import dev.kafkadedup.metrics.DedupMetrics;
 import dev.kafkadedup.topology.DedupTopology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One running instance of the dedup service: the topology built from the configuration, run by
  * Kafka Streams, closed within the configured timeout. An unexpected error in a stream thread shuts
- * the client down (the orchestrator restarts the process); exactly-once makes that safe.
+ * the client down (the orchestrator restarts the process); exactly-once makes that safe. Its
+ * metrics live as long as it does; with HTTP on, {@code /metrics}, {@code /health/*} and {@code
+ * /ids/{id}} are served from {@link #start()} to {@link #close()}.
  */
 public final class DedupService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DedupService.class);
@@ -34,10 +38,25 @@ public final class DedupService implements AutoCloseable {
   private final DedupConfig config;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final DedupMetrics metrics;
+  private final boolean serveHttp;
+  private HttpEndpoints http;
 
+  /** An instance without HTTP server (demo, tests); metrics are still recorded. */
   public DedupService(DedupConfig config) {
+    this(config, false);
+  }
+
+  /** An instance that serves HTTP on {@code http.host:http.port} when {@code serveHttp}. */
+  public DedupService(DedupConfig config, boolean serveHttp) {
     this.config = config;
-    this.streams = new KafkaStreams(DedupTopology.build(config), config.streamsProperties());
+    this.serveHttp = serveHttp;
+    this.metrics = new DedupMetrics(config);
+    this.streams =
+        new KafkaStreams(
+            DedupTopology.build(config), metrics.instrument(config.streamsProperties()));
+    metrics.bind(streams);
+    streams.setGlobalStateRestoreListener(metrics.restoreListener());
     streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error("Stream thread failed; shutting down this instance", e);
@@ -46,6 +65,7 @@ public final class DedupService implements AutoCloseable {
     streams.setStateListener(
         (now, before) -> {
           LOG.info("State {} -> {}", before, now);
+          metrics.onStateChange(now, before);
           if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
             stopped.countDown();
           }
@@ -58,12 +78,27 @@ public final class DedupService implements AutoCloseable {
    * @throws ConfigException naming the key of a topic that does not exist
    */
   public void start() {
+    if (serveHttp) {
+      http = HttpEndpoints.start(config, streams, metrics);
+    }
     checkOutputTopicsExist();
     streams.start();
   }
 
   public KafkaStreams streams() {
     return streams;
+  }
+
+  public DedupMetrics metrics() {
+    return metrics;
+  }
+
+  /** The HTTP server's port, once started with HTTP on. */
+  public int httpPort() {
+    if (http == null) {
+      throw new IllegalStateException("HTTP is not served");
+    }
+    return http.port();
   }
 
   /** Blocks until the instance stops; returns true when it stopped in error. */
@@ -95,6 +130,10 @@ public final class DedupService implements AutoCloseable {
     if (!streams.close(options)) {
       LOG.warn("Kafka Streams did not close within {}", config.shutdownTimeout());
     }
+    if (http != null) {
+      http.close();
+    }
+    metrics.close();
     stopped.countDown();
   }
 

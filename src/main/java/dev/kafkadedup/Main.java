@@ -1,5 +1,7 @@
 package dev.kafkadedup;
 
+import dev.kafkadedup.cli.AuditCommand;
+import dev.kafkadedup.cli.BenchCommand;
 import dev.kafkadedup.cli.DemoCommand;
 import dev.kafkadedup.cli.RunCommand;
 import org.apache.kafka.common.config.ConfigException;
@@ -12,7 +14,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Exactly-once deduplication of Kafka topics.",
-    subcommands = {RunCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      DemoCommand.class,
+      AuditCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   /** Exit code for an invalid configuration. */
   public static final int CONFIG_ERROR = 2;

@@ -80,6 +80,14 @@ public final class DemoCommand implements Callable<Integer> {
   Map<String, String> overrides = Map.of();
 
   @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description =
+          "Serve /metrics, /health/live, /health/ready and /ids/{id} on 127.0.0.1:PORT while the"
+              + " demo runs (default: no HTTP server).")
+  Integer httpPort;
+
+  @Option(
       names = "--timeout",
       defaultValue = "PT5M",
       description = "Give up after this long (default: ${DEFAULT-VALUE}).")
@@ -115,9 +123,13 @@ public final class DemoCommand implements Callable<Integer> {
 
       Map<String, String> settings =
           new HashMap<>(serviceConfig(broker.bootstrapServers(), stateDir));
+      if (httpPort != null) {
+        settings.put(DedupConfig.HTTP_HOST, "127.0.0.1");
+        settings.put(DedupConfig.HTTP_PORT, httpPort.toString());
+      }
       settings.putAll(overrides);
       DedupConfig config = DedupConfig.from(settings);
-      try (DedupService service = new DedupService(config);
+      try (DedupService service = new DedupService(config, httpPort != null);
           OutputVerifier verifier =
               new OutputVerifier(
                   broker.bootstrapServers(), events, OUTPUT, DEAD_LETTERS, DUPLICATES)) {

@@ -2,6 +2,7 @@ package dev.kafkadedup.config;
 
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdSource;
+import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -15,7 +16,9 @@ import java.util.Properties;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -46,8 +49,11 @@ public final class DedupConfig extends AbstractConfig {
   public static final String WINDOW_SIZE = "window.size";
   public static final String WINDOW_TIME = "window.time";
   public static final String INSTANCE_ID = "instance.id";
+  public static final String HTTP_HOST = "http.host";
+  public static final String HTTP_PORT = "http.port";
   public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
   public static final String SHUTDOWN_LEAVE_GROUP = "shutdown.leave.group";
+  public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
 
   /** Values of {@value #WINDOW_TIME}. */
   public enum WindowTime {
@@ -72,10 +78,40 @@ public final class DedupConfig extends AbstractConfig {
           StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG,
           Serdes.ByteArraySerde.class.getName(),
           ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-          "earliest");
+          "earliest",
+          // Measured in docs/benchmarks.md (about 2x an EOS passthrough's throughput here). Set
+          // unprefixed so a user's kafka.linger.ms etc. still wins over them.
+          // Send while the transaction is open instead of holding batches until the commit flush
+          // (Streams' producer default is linger.ms=100, as long as the EOS commit interval).
+          ProducerConfig.LINGER_MS_CONFIG,
+          "5",
+          ProducerConfig.BATCH_SIZE_CONFIG,
+          Integer.toString(128 * 1024),
+          ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+          "5000",
+          // Right after a commit the next transaction's first requests meet
+          // CONCURRENT_TRANSACTIONS while the broker completes the previous one; the default
+          // 100 ms backoff stalled the stream thread on every commit.
+          CommonClientConfigs.RETRY_BACKOFF_MS_CONFIG,
+          "10");
 
   public static final ConfigDef CONFIG =
       new ConfigDef()
+          .define(
+              HTTP_HOST,
+              Type.STRING,
+              "0.0.0.0",
+              new ConfigDef.NonEmptyStringWithoutControlChars(),
+              Importance.MEDIUM,
+              "Address the HTTP server (/metrics, /health/live, /health/ready, /ids/{id}) binds"
+                  + " to: 0.0.0.0 for all interfaces, 127.0.0.1 for loopback only.")
+          .define(
+              HTTP_PORT,
+              Type.INT,
+              8080,
+              ConfigDef.Range.between(0, 65535),
+              Importance.MEDIUM,
+              "Port of the HTTP server; 0 picks a free port.")
           .define(
               INPUT_TOPICS,
               Type.LIST,
@@ -193,7 +229,17 @@ public final class DedupConfig extends AbstractConfig {
               "Leave the consumer group on shutdown. With static membership an instance that"
                   + " stays in the group keeps its partitions across a restart; one that goes"
                   + " away for good (scale-down) should leave, or its partitions stall until the"
-                  + " session times out.");
+                  + " session times out.")
+          .define(
+              ROCKSDB_MEMORY_BYTES,
+              Type.LONG,
+              0L,
+              ConfigDef.Range.atLeast(0),
+              Importance.MEDIUM,
+              "Bytes of RocksDB memory (block cache, index and filter blocks, memtables) for the"
+                  + " whole process, shared by every store. 0: a quarter of the memory visible to"
+                  + " the JVM (the container limit in a container) minus the maximum heap, between"
+                  + " 16 MiB and 256 MiB. RSS can exceed it by allocator fragmentation.");
 
   private final Map<String, Object> kafkaOverrides;
 
@@ -368,12 +414,26 @@ public final class DedupConfig extends AbstractConfig {
     return id.isBlank() ? Optional.empty() : Optional.of(id);
   }
 
+  public String httpHost() {
+    return getString(HTTP_HOST);
+  }
+
+  public int httpPort() {
+    return getInt(HTTP_PORT);
+  }
+
   public Duration shutdownTimeout() {
     return Duration.parse(getString(SHUTDOWN_TIMEOUT));
   }
 
   public boolean leaveGroupOnShutdown() {
     return getBoolean(SHUTDOWN_LEAVE_GROUP);
+  }
+
+  /** The process-wide RocksDB memory bound in bytes, derived when not configured. */
+  public long rocksDbMemoryBytes() {
+    long configured = getLong(ROCKSDB_MEMORY_BYTES);
+    return configured > 0 ? configured : BoundedMemoryRocksDbConfig.derivedBytes();
   }
 
   public boolean exactlyOnce() {
@@ -385,6 +445,10 @@ public final class DedupConfig extends AbstractConfig {
   public Properties streamsProperties() {
     Properties props = new Properties();
     props.putAll(STREAMS_DEFAULTS);
+    props.put(
+        StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+        BoundedMemoryRocksDbConfig.class.getName());
+    props.put(BoundedMemoryRocksDbConfig.MEMORY_BYTES_CONFIG, Long.toString(rocksDbMemoryBytes()));
     instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
     props.putAll(kafkaOverrides);
     return props;

@@ -17,7 +17,7 @@ public record FirstOccurrence(long time, String topic, int partition, long offse
     return offset == otherOffset && partition == otherPartition && topic.equals(otherTopic);
   }
 
-  byte[] encode() {
+  public byte[] encode() {
     byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.allocate(FIXED_BYTES + topicBytes.length)
         .putLong(time)
@@ -27,7 +27,8 @@ public record FirstOccurrence(long time, String topic, int partition, long offse
         .array();
   }
 
-  static FirstOccurrence decode(byte[] bytes) {
+  /** Decodes a seen-ID store value (also read by interactive queries). */
+  public static FirstOccurrence decode(byte[] bytes) {
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
     long time = buffer.getLong();
     int partition = buffer.getInt();

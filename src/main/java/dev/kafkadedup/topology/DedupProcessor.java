@@ -4,6 +4,7 @@ import dev.kafkadedup.config.DedupConfig.WindowTime;
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdExtractionException;
 import dev.kafkadedup.id.IdExtractor;
+import dev.kafkadedup.metrics.RecordCounters;
 import dev.kafkadedup.store.FirstOccurrence;
 import dev.kafkadedup.store.SeenIdStore;
 import java.time.Duration;
@@ -40,6 +41,7 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
   private final boolean keepDuplicates;
   private ProcessorContext<byte[], Routed> context;
   private SeenIdStore seenIds;
+  private RecordCounters.Cursor counters;
 
   DedupProcessor(
       Identification identification,
@@ -77,6 +79,7 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
   public void init(ProcessorContext<byte[], Routed> context) {
     this.context = context;
     this.seenIds = new SeenIdStore(context.getStateStore(SeenIdStore.NAME), window);
+    this.counters = RecordCounters.from(context.appConfigs()).cursor();
   }
 
   @Override
@@ -86,11 +89,19 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
     try {
       keyed = identification.identify(record, metadata);
     } catch (IdExtractionException e) {
+      RecordCounters.Topic counted = counters.of(metadata.topic());
+      counted.in();
+      counted.deadLetter();
       DedupHeaders.addDeadLetter(record.headers(), e, metadata, record.timestamp());
       context.forward(record.withValue(new Routed(Routed.Route.DEAD_LETTER, record.value())));
       return;
     }
     Origin origin = keyed.origin();
+    RecordCounters.Topic counted = counters.of(origin.topic());
+    if (origin.topic().equals(metadata.topic())) {
+      // Read from the input itself; a record from the by-id topic was counted by the keying step.
+      counted.in();
+    }
     long time;
     long streamTime;
     if (windowTime == WindowTime.EVENT) {
@@ -109,12 +120,17 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
             keyed.id(),
             new FirstOccurrence(time, origin.topic(), origin.partition(), origin.offset()));
       }
+      counted.unique();
       context.forward(out.withValue(new Routed(Routed.Route.UNIQUE, record.value())));
     } else if (first.isSameRecord(origin.topic(), origin.partition(), origin.offset())) {
+      counted.unique();
       context.forward(out.withValue(new Routed(Routed.Route.UNIQUE, record.value())));
-    } else if (keepDuplicates) {
-      DedupHeaders.addDuplicate(out.headers(), first, origin, record.timestamp());
-      context.forward(out.withValue(new Routed(Routed.Route.DUPLICATE, record.value())));
+    } else {
+      counted.duplicate();
+      if (keepDuplicates) {
+        DedupHeaders.addDuplicate(out.headers(), first, origin, record.timestamp());
+        context.forward(out.withValue(new Routed(Routed.Route.DUPLICATE, record.value())));
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.kafkadedup.topology;
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdExtractionException;
 import dev.kafkadedup.id.IdExtractor;
+import dev.kafkadedup.metrics.RecordCounters;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,6 +19,7 @@ final class IdKeyingProcessor implements Processor<byte[], byte[], byte[], Route
   private final IdExtractor extractor;
   private final IdEncoding encoding;
   private ProcessorContext<byte[], Routed> context;
+  private RecordCounters.Cursor counters;
 
   IdKeyingProcessor(IdExtractor extractor, IdEncoding encoding) {
     this.extractor = extractor;
@@ -27,15 +29,19 @@ final class IdKeyingProcessor implements Processor<byte[], byte[], byte[], Route
   @Override
   public void init(ProcessorContext<byte[], Routed> context) {
     this.context = context;
+    this.counters = RecordCounters.from(context.appConfigs()).cursor();
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata metadata = context.recordMetadata().orElseThrow();
+    RecordCounters.Topic counted = counters.of(metadata.topic());
+    counted.in();
     byte[] id;
     try {
       id = encoding.encode(extractor.extract(record.key(), record.value(), record.headers()));
     } catch (IdExtractionException e) {
+      counted.deadLetter();
       DedupHeaders.addDeadLetter(record.headers(), e, metadata, record.timestamp());
       context.forward(record.withValue(new Routed(Routed.Route.DEAD_LETTER, record.value())));
       return;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kafkadedup.config.DedupConfig.WindowTime;
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdSource;
+import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -361,6 +362,19 @@ class DedupConfigTest {
   }
 
   @Test
+  void shouldRegisterTheRocksDbMemoryBound() {
+    assertThat(config("rocksdb.memory.bytes", "67108864").streamsProperties())
+        .containsEntry(
+            StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+            BoundedMemoryRocksDbConfig.class.getName())
+        .containsEntry(BoundedMemoryRocksDbConfig.MEMORY_BYTES_CONFIG, "67108864");
+    assertThat(config().rocksDbMemoryBytes()).isEqualTo(BoundedMemoryRocksDbConfig.derivedBytes());
+    assertThatThrownBy(() -> config("rocksdb.memory.bytes", "-1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("rocksdb.memory.bytes");
+  }
+
+  @Test
   void shouldDocumentEveryOwnKey() {
     assertThat(DedupConfig.CONFIG.names())
         .containsExactlyInAnyOrder(
@@ -378,7 +392,10 @@ class DedupConfigTest {
             DedupConfig.WINDOW_TIME,
             DedupConfig.INSTANCE_ID,
             DedupConfig.SHUTDOWN_TIMEOUT,
-            DedupConfig.SHUTDOWN_LEAVE_GROUP);
+            DedupConfig.SHUTDOWN_LEAVE_GROUP,
+            DedupConfig.HTTP_HOST,
+            DedupConfig.HTTP_PORT,
+            DedupConfig.ROCKSDB_MEMORY_BYTES);
     assertThat(DedupConfig.CONFIG.configKeys().values())
         .allSatisfy(key -> assertThat(key.documentation).isNotBlank());
     assertThat(List.copyOf(DedupConfig.CONFIG.names())).noneMatch(k -> k.startsWith("kafka."));

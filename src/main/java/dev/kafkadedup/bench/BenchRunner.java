@@ -1,0 +1,230 @@
+package dev.kafkadedup.bench;
+
+import dev.kafkadedup.config.DedupConfig;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Runs the variants one after another on the same preloaded input and prints one table. Each
+ * variant is timed from its first read to the moment its last output record is visible to a {@code
+ * read_committed} consumer; then records with fresh IDs are produced live at half that rate for a
+ * while, and their end-to-end latency (visible at the output minus the record timestamp) gives
+ * p50/p99.
+ */
+public final class BenchRunner {
+  private static final Duration VARIANT_TIMEOUT = Duration.ofMinutes(15);
+
+  /** One variant's figures in one round. */
+  public record Result(double recordsPerSecond, long p50Millis, long p99Millis) {}
+
+  private final Variant.Setup setup;
+  private final BenchData data;
+  private final Duration latencyPhase;
+  private final PrintStream out;
+  private int uniqueIds;
+
+  /**
+   * Live records appended to the input by earlier latency phases, all with fresh IDs: later
+   * variants read them as part of their backlog.
+   */
+  private int liveAppended;
+
+  public BenchRunner(
+      Variant.Setup setup,
+      int records,
+      double duplicateRatio,
+      int valueBytes,
+      Duration spread,
+      long seed,
+      Duration latencyPhase,
+      PrintStream out) {
+    this.setup = setup;
+    this.data =
+        new BenchData(
+            setup.inputTopic(), records, duplicateRatio, valueBytes, spread, setup.idInKey(), seed);
+    this.latencyPhase = latencyPhase;
+    this.out = out;
+  }
+
+  /** Creates the input topic and fills it; returns the number of distinct IDs. */
+  public int preload() {
+    createTopics(setup.inputTopic());
+    long start = System.nanoTime();
+    int[] sent = {0};
+    uniqueIds =
+        data.preload(
+            setup.bootstrapServers(),
+            () -> {
+              sent[0] += 0x10000;
+              progress("preload", Math.min(sent[0], data.records()), data.records(), start);
+            });
+    out.printf(
+        "%npreloaded %,d records (%,d distinct IDs) in %.1f s%n",
+        data.records(), uniqueIds, (System.nanoTime() - start) / 1e9);
+    return uniqueIds;
+  }
+
+  /** Runs each variant {@code rounds} times, interleaved, and returns the results per variant. */
+  public Map<Variant, List<Result>> run(List<Variant> variants, int rounds)
+      throws InterruptedException {
+    Map<Variant, List<Result>> results = new EnumMap<>(Variant.class);
+    // One unrecorded run first, so no variant pays for this JVM's class loading and JIT warm-up.
+    runOne(variants.get(0), 0);
+    for (int round = 1; round <= rounds; round++) {
+      for (Variant variant : variants) {
+        Result result = runOne(variant, round);
+        results.computeIfAbsent(variant, v -> new ArrayList<>()).add(result);
+        out.printf(
+            "\r%-12s round %d: %,9.0f records/s  p50 %,5d ms  p99 %,5d ms%-30s%n",
+            variant.label(),
+            round,
+            result.recordsPerSecond(),
+            result.p50Millis(),
+            result.p99Millis(),
+            "");
+      }
+    }
+    return results;
+  }
+
+  private Result runOne(Variant variant, int round) throws InterruptedException {
+    DedupConfig config = DedupConfig.from(variant.settings(setup, round));
+    createTopics(config.outputTopic(), config.deadLetterTopic());
+    long backlog = data.records() + liveAppended;
+    long expected = (variant.dedups() ? uniqueIds : data.records()) + liveAppended;
+    Properties props = variant.properties(setup, config);
+    props.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+        FirstReadClock.class.getName());
+    FirstReadClock.reset();
+    try (OutputWatcher watcher =
+            new OutputWatcher(setup.bootstrapServers(), config.outputTopic(), setup.partitions());
+        KafkaStreams streams = new KafkaStreams(variant.topology(setup, config), props)) {
+      watcher.expect(expected);
+      long started = System.nanoTime();
+      streams.start();
+      awaitCount(variant, watcher, expected, started, streams);
+      long firstRead = FirstReadClock.firstReadNanos();
+      double seconds = (watcher.targetReachedNanos() - firstRead) / 1e9;
+      double rate = backlog / seconds;
+
+      long liveFrom = System.currentTimeMillis();
+      watcher.measureLatencyFrom(liveFrom);
+      int live = produceLive(rate / 2);
+      awaitCount(variant, watcher, expected + live, System.nanoTime(), streams);
+      long[] latencies = watcher.sortedLatencies();
+      streams.close(Duration.ofSeconds(30));
+      streams.cleanUp();
+      return new Result(rate, percentile(latencies, 0.50), percentile(latencies, 0.99));
+    }
+  }
+
+  private void awaitCount(
+      Variant variant, OutputWatcher watcher, long target, long started, KafkaStreams streams)
+      throws InterruptedException {
+    long deadline = started + VARIANT_TIMEOUT.toNanos();
+    while (watcher.count() < target) {
+      if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+        throw new IllegalStateException(
+            variant.label()
+                + ": "
+                + watcher.count()
+                + " of "
+                + target
+                + " output records after "
+                + Duration.ofNanos(System.nanoTime() - started).toSeconds()
+                + " s, streams "
+                + streams.state());
+      }
+      progress(variant.label(), watcher.count(), target, started);
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+  }
+
+  /** Produces records with fresh IDs at {@code perSecond} for the latency phase. */
+  private int produceLive(double perSecond) throws InterruptedException {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, setup.bootstrapServers());
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    SplittableRandom random = new SplittableRandom(data.seed() + 1);
+    long start = System.nanoTime();
+    long end = start + latencyPhase.toNanos();
+    int sent = 0;
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (long now = start; now < end; now = System.nanoTime()) {
+        long due = (long) ((now - start) / 1e9 * perSecond);
+        while (sent < due) {
+          producer.send(data.live(liveAppended + sent++, random));
+        }
+        progress("live", sent, (long) (latencyPhase.toSeconds() * perSecond), start);
+        TimeUnit.MILLISECONDS.sleep(5);
+      }
+      producer.flush();
+    }
+    liveAppended += sent;
+    return sent;
+  }
+
+  private void createTopics(String... names) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, setup.bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      for (String name : names) {
+        try {
+          admin
+              .createTopics(List.of(new NewTopic(name, setup.partitions(), (short) -1)))
+              .all()
+              .get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("cannot create topic " + name, e.getCause());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("timed out creating topics " + Arrays.toString(names), e);
+    }
+  }
+
+  private long lastProgressNanos;
+
+  private void progress(String phase, long done, long total, long startNanos) {
+    long now = System.nanoTime();
+    if (now - lastProgressNanos < 500_000_000L) {
+      return;
+    }
+    lastProgressNanos = now;
+    out.printf(
+        "\r%-12s %,11d / %,11d (%3.0f%%) %5.0f s   ",
+        phase, done, total, 100.0 * done / Math.max(1, total), (now - startNanos) / 1e9);
+    out.flush();
+  }
+
+  private static long percentile(long[] sorted, double p) {
+    return sorted.length == 0 ? -1 : sorted[(int) Math.min(sorted.length - 1, p * sorted.length)];
+  }
+}

@@ -1,0 +1,198 @@
+package dev.kafkadedup.bench;
+
+import dev.kafkadedup.id.IdEncoding;
+import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
+import dev.kafkadedup.store.FirstOccurrence;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The seen-ID store at scale, without Kafka: one RocksDB segment opened with Kafka Streams' default
+ * options for a persistent store and then this service's {@link BoundedMemoryRocksDbConfig}, filled
+ * with {@code ids} distinct IDs in the window store's key layout (16-byte digest, 8-byte bucket
+ * start, 4-byte sequence number) and {@link FirstOccurrence} values, then probed with hits and
+ * misses. Reports lookups per second, disk bytes per ID and the process RSS against the bound.
+ *
+ * <p>It drives RocksDB directly with the store's layout and options, not through Kafka Streams'
+ * store layers (metering, changelogging), so it measures the storage engine's share of a lookup.
+ */
+public final class StateBench {
+  private static final int BATCH = 10_000;
+  private static final long BUCKET = 1_764_115_200_000L;
+
+  private final long ids;
+  private final int lookups;
+  private final long memoryBytes;
+  private final PrintStream out;
+
+  public StateBench(long ids, int lookups, long memoryBytes, PrintStream out) {
+    this.ids = ids;
+    this.lookups = lookups;
+    this.memoryBytes = memoryBytes;
+    this.out = out;
+  }
+
+  public void run() throws IOException, RocksDBException {
+    RocksDB.loadLibrary();
+    Path dir = Files.createTempDirectory("kafka-dedup-state-bench");
+    try (Options options = streamsDefaultOptions();
+        WriteOptions noWal = new WriteOptions().setDisableWAL(true)) {
+      new BoundedMemoryRocksDbConfig()
+          .setConfig(
+              "seen-ids",
+              options,
+              Map.of(BoundedMemoryRocksDbConfig.MEMORY_BYTES_CONFIG, memoryBytes));
+      try (RocksDB db = RocksDB.open(options, dir.toString())) {
+        out.printf(
+            "state    : %,d distinct IDs, RocksDB bound %,d MiB, JVM max heap %,d MiB%n",
+            ids, memoryBytes >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        long start = System.nanoTime();
+        byte[] value = new FirstOccurrence(BUCKET, "events", 3, 123_456_789L).encode();
+        for (long n = 0; n < ids; ) {
+          try (WriteBatch batch = new WriteBatch()) {
+            for (long end = Math.min(ids, n + BATCH); n < end; n++) {
+              batch.put(key(n), value);
+            }
+            db.write(noWal, batch);
+          }
+          if (n % 1_000_000 == 0) {
+            out.printf(
+                "\rload     : %,d / %,d IDs  %.0f s  RSS %,d MiB   ",
+                n, ids, (System.nanoTime() - start) / 1e9, rssBytes() >> 20);
+            out.flush();
+          }
+        }
+        double loadSeconds = (System.nanoTime() - start) / 1e9;
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+          db.flush(flush);
+        }
+        out.printf(
+            "%nloaded   : %,.0f IDs/s; on disk %.1f B/ID after flush%n",
+            ids / loadSeconds, (double) sstBytes(dir) / ids);
+
+        SplittableRandom random = new SplittableRandom(7);
+        double hitMicros = probe(db, random, 0);
+        double missMicros = probe(db, random, ids);
+        out.printf(
+            "lookups  : hit %.2f µs (%,.0f/s), miss %.2f µs (%,.0f/s), %,d each, random IDs%n",
+            hitMicros, 1e6 / hitMicros, missMicros, 1e6 / missMicros, lookups);
+        db.compactRange();
+        out.printf("disk     : %.1f B/ID after full compaction%n", (double) sstBytes(dir) / ids);
+        out.printf(
+            "memory   : RSS %,d MiB (RocksDB bound %,d MiB, JVM heap in use %,d MiB)%n",
+            rssBytes() >> 20,
+            memoryBytes >> 20,
+            (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+      }
+    } finally {
+      deleteRecursively(dir);
+    }
+  }
+
+  /**
+   * Average µs per lookup of random IDs from {@code base} (0: stored, {@code ids}: never stored).
+   */
+  private double probe(RocksDB db, SplittableRandom random, long base) throws RocksDBException {
+    byte[][] keys = new byte[lookups][];
+    for (int i = 0; i < lookups; i++) {
+      keys[i] = key(base + random.nextLong(ids));
+    }
+    long start = System.nanoTime();
+    int found = 0;
+    for (byte[] key : keys) {
+      if (db.get(key) != null) {
+        found++;
+      }
+    }
+    double micros = (System.nanoTime() - start) / 1e3 / lookups;
+    int expected = base == 0 ? lookups : 0;
+    if (found != expected) {
+      throw new IllegalStateException("expected " + expected + " hits, found " + found);
+    }
+    return micros;
+  }
+
+  private static byte[] key(long n) {
+    byte[] digest = IdEncoding.DIGEST.encode(("evt-" + n).getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.allocate(digest.length + Long.BYTES + Integer.BYTES)
+        .put(digest)
+        .putLong(BUCKET)
+        .putInt(0)
+        .array();
+  }
+
+  /** What Kafka Streams' RocksDB store sets before calling the config setter. */
+  private static Options streamsDefaultOptions() {
+    BlockBasedTableConfig table = new BlockBasedTableConfig();
+    table.setBlockCache(new LRUCache(50L * 1024 * 1024));
+    table.setBlockSize(4096L);
+    table.setFilterPolicy(new BloomFilter());
+    Options options = new Options();
+    options.setTableFormatConfig(table);
+    options.setOptimizeFiltersForHits(true);
+    options.setWriteBufferSize(16L * 1024 * 1024);
+    options.setCompressionType(CompressionType.NO_COMPRESSION);
+    options.setCompactionStyle(CompactionStyle.UNIVERSAL);
+    options.setMaxWriteBufferNumber(3);
+    options.setCreateIfMissing(true);
+    options.setInfoLogLevel(InfoLogLevel.ERROR_LEVEL);
+    options.setIncreaseParallelism(Math.max(Runtime.getRuntime().availableProcessors(), 2));
+    return options;
+  }
+
+  private static long sstBytes(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(p -> p.toString().endsWith(".sst"))
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .sum();
+    }
+  }
+
+  /** Resident set size of this process, from /proc (Linux); 0 elsewhere. */
+  static long rssBytes() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
+      return lines
+          .filter(l -> l.startsWith("VmRSS:"))
+          .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024)
+          .findFirst()
+          .orElse(0);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.kafkadedup.bench;
+
+import dev.kafkadedup.config.DedupConfig;
+import dev.kafkadedup.id.IdExtractors;
+import dev.kafkadedup.id.IdSource;
+import dev.kafkadedup.topology.DedupTopology;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/** What the benchmark compares, each run on the same preloaded input. */
+public enum Variant {
+  /** EOS v2 passthrough with Kafka Streams' defaults: what a user gets out of the box. */
+  DEFAULT {
+    @Override
+    Topology topology(Setup setup, DedupConfig config) {
+      return passthrough(setup, config);
+    }
+
+    @Override
+    Properties properties(Setup setup, DedupConfig config) {
+      Properties props = new Properties();
+      props.put(
+          StreamsConfig.APPLICATION_ID_CONFIG,
+          config.streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG));
+      props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, setup.bootstrapServers());
+      props.put(StreamsConfig.STATE_DIR_CONFIG, setup.stateDir());
+      props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      return props;
+    }
+  },
+  /** The same passthrough with this service's tuned configuration: the limit for EOS here. */
+  CEILING {
+    @Override
+    Topology topology(Setup setup, DedupConfig config) {
+      return passthrough(setup, config);
+    }
+  },
+  /** The classic window-store dedup recipe with the service's tuned configuration. */
+  WINDOWSTORE {
+    @Override
+    Topology topology(Setup setup, DedupConfig config) {
+      return WindowStoreDedupRecipe.build(
+          setup.inputTopic(),
+          config.outputTopic(),
+          IdExtractors.forSource(IdSource.JSON, List.of(BenchData.ID_POINTER), ""),
+          setup.idInKey(),
+          config.window());
+    }
+
+    @Override
+    boolean dedups() {
+      return true;
+    }
+  },
+  /** This service as shipped. */
+  DEDUP {
+    @Override
+    Topology topology(Setup setup, DedupConfig config) {
+      return DedupTopology.build(config);
+    }
+
+    @Override
+    boolean dedups() {
+      return true;
+    }
+  },
+  /** This service with at-least-once processing: the price of exactly-once. */
+  ALOS {
+    @Override
+    Topology topology(Setup setup, DedupConfig config) {
+      return DedupTopology.build(config);
+    }
+
+    @Override
+    Map<String, String> settings(Setup setup, int round) {
+      Map<String, String> settings = super.settings(setup, round);
+      settings.put(
+          DedupConfig.KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+          StreamsConfig.AT_LEAST_ONCE);
+      return settings;
+    }
+
+    @Override
+    boolean dedups() {
+      return true;
+    }
+  };
+
+  private static final Serde<byte[]> BYTES = Serdes.ByteArray();
+
+  /** What every variant shares: where the input is and the overrides of the tuned settings. */
+  public record Setup(
+      String bootstrapServers,
+      String inputTopic,
+      int partitions,
+      boolean idInKey,
+      String window,
+      String stateDir,
+      Map<String, String> overrides) {}
+
+  abstract Topology topology(Setup setup, DedupConfig config);
+
+  /** True when the output holds one record per distinct ID, not one per input record. */
+  boolean dedups() {
+    return false;
+  }
+
+  String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  String outputTopic(int round) {
+    return "bench-" + label() + "-" + round + "-out";
+  }
+
+  String deadLetterTopic(int round) {
+    return "bench-" + label() + "-" + round + "-dlq";
+  }
+
+  /** The service configuration this variant runs with. */
+  Map<String, String> settings(Setup setup, int round) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("kafka.bootstrap.servers", setup.bootstrapServers());
+    settings.put("kafka.application.id", "bench-" + label() + "-" + round);
+    settings.put("kafka.state.dir", setup.stateDir());
+    settings.put(DedupConfig.INPUT_TOPICS, setup.inputTopic());
+    settings.put(DedupConfig.OUTPUT_TOPIC, outputTopic(round));
+    settings.put(DedupConfig.DEAD_LETTER_TOPIC, deadLetterTopic(round));
+    settings.put(DedupConfig.ID_SOURCE, setup.idInKey() ? "key" : "json");
+    settings.put(DedupConfig.ID_JSON_POINTERS, BenchData.ID_POINTER);
+    settings.put(DedupConfig.WINDOW_SIZE, setup.window());
+    settings.putAll(setup.overrides());
+    return settings;
+  }
+
+  /** Kafka Streams properties: the tuned service defaults unless overridden here. */
+  Properties properties(Setup setup, DedupConfig config) {
+    return config.streamsProperties();
+  }
+
+  private static Topology passthrough(Setup setup, DedupConfig config) {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(setup.inputTopic(), Consumed.with(BYTES, BYTES))
+        .to(config.outputTopic(), Produced.with(BYTES, BYTES));
+    return builder.build();
+  }
+}

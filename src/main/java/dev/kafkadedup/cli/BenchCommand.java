@@ -1,0 +1,206 @@
+package dev.kafkadedup.cli;
+
+import dev.kafkadedup.bench.BenchRunner;
+import dev.kafkadedup.bench.BenchTable;
+import dev.kafkadedup.bench.StateBench;
+import dev.kafkadedup.bench.Variant;
+import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
+import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.rocksdb.RocksDBException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures this service against what a user would otherwise run, on the same preloaded data in one
+ * run: an EOS passthrough with Kafka Streams' defaults, the same with this service's tuned
+ * settings, the window-store dedup recipe, this service, and this service at-least-once.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Preloads an input topic, then runs each variant on it (default, ceiling, windowstore,",
+      "dedup, alos) and prints throughput from first read to last committed output, p50/p99",
+      "end-to-end latency at half that rate, and the ratios between variants. Without",
+      "--bootstrap it starts a Kafka broker as a child process on loopback."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  @Option(
+      names = "--records",
+      defaultValue = "500000",
+      description = "Input records (default: ${DEFAULT-VALUE}).")
+  int records;
+
+  @Option(
+      names = "--dup-ratio",
+      defaultValue = "0.3",
+      description = "Share of duplicates (default: ${DEFAULT-VALUE}).")
+  double duplicateRatio;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "12",
+      description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--value-bytes",
+      defaultValue = "200",
+      description = "Size of each JSON value (default: ${DEFAULT-VALUE}).")
+  int valueBytes;
+
+  @Option(
+      names = "--id-source",
+      defaultValue = "json",
+      description =
+          "json: ID in the /id field, random keys (repartition); key: the ID is the key (default: ${DEFAULT-VALUE}).")
+  String idSource;
+
+  @Option(
+      names = "--spread",
+      defaultValue = "PT1H",
+      description = "Timestamps span this much, ending now (default: ${DEFAULT-VALUE}).")
+  Duration spread;
+
+  @Option(
+      names = "--window",
+      defaultValue = "PT24H",
+      description = "Dedup window (default: ${DEFAULT-VALUE}).")
+  String window;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "1",
+      description = "Runs of each variant; the table shows medians (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
+      names = "--variants",
+      split = ",",
+      defaultValue = "default,ceiling,windowstore,dedup,alos",
+      description = "Variants to run, in order (default: ${DEFAULT-VALUE}).")
+  List<String> variants;
+
+  @Option(
+      names = "--latency-seconds",
+      defaultValue = "10",
+      description = "Length of each live latency phase (default: ${DEFAULT-VALUE}).")
+  int latencySeconds;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Random seed of the data (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--bootstrap",
+      description = "A real cluster to run on instead of the embedded broker.")
+  String bootstrap;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Override a service configuration key in every variant but default, e.g. --set kafka.commit.interval.ms=200.")
+  Map<String, String> overrides = Map.of();
+
+  @Option(
+      names = "--state-only",
+      description =
+          "Benchmark the seen-ID store alone (no Kafka): --ids distinct IDs, hit and miss lookups, disk bytes per ID, RSS.")
+  boolean stateOnly;
+
+  @Option(
+      names = "--ids",
+      defaultValue = "10000000",
+      description = "Distinct IDs for --state-only (default: ${DEFAULT-VALUE}).")
+  long ids;
+
+  @Option(
+      names = "--lookups",
+      defaultValue = "1000000",
+      description = "Hit and miss lookups each for --state-only (default: ${DEFAULT-VALUE}).")
+  int lookups;
+
+  @Option(
+      names = "--rocksdb-memory-bytes",
+      defaultValue = "0",
+      description =
+          "RocksDB bound for --state-only; 0 derives it as rocksdb.memory.bytes=0 does (default: ${DEFAULT-VALUE}).")
+  long rocksDbMemoryBytes;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException, RocksDBException {
+    PrintStream out = System.out;
+    if (stateOnly) {
+      long bound =
+          rocksDbMemoryBytes > 0 ? rocksDbMemoryBytes : BoundedMemoryRocksDbConfig.derivedBytes();
+      new StateBench(ids, lookups, bound, out).run();
+      return 0;
+    }
+    List<Variant> selected =
+        variants.stream().map(v -> Variant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
+    Path stateDir = Files.createTempDirectory("kafka-dedup-bench-state");
+    EmbeddedKafkaBroker broker = bootstrap == null ? EmbeddedKafkaBroker.startChildProcess() : null;
+    try {
+      String servers = broker != null ? broker.bootstrapServers() : bootstrap;
+      out.printf(
+          "broker   : %s%n",
+          broker != null ? "Kafka KRaft on " + servers + " (child process)" : servers);
+      out.printf(
+          "machine  : %d cores, JVM max heap %,d MiB, load average %.2f%n",
+          Runtime.getRuntime().availableProcessors(),
+          Runtime.getRuntime().maxMemory() >> 20,
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      Variant.Setup setup =
+          new Variant.Setup(
+              servers,
+              "bench-input-" + seed,
+              partitions,
+              idSource.equals("key"),
+              window,
+              stateDir.toString(),
+              overrides);
+      BenchRunner runner =
+          new BenchRunner(
+              setup,
+              records,
+              duplicateRatio,
+              valueBytes,
+              spread,
+              seed,
+              Duration.ofSeconds(latencySeconds),
+              out);
+      runner.preload();
+      BenchTable.print(runner.run(selected, rounds), out);
+      return 0;
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+      deleteRecursively(stateDir);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

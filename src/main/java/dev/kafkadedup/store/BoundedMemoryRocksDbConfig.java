@@ -1,0 +1,86 @@
+package dev.kafkadedup.store;
+
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * Bounds the RocksDB memory of the whole process: every store of every task shares one block cache,
+ * and memtables are charged to that same cache through one write buffer manager, so the total stays
+ * near {@value #MEMORY_BYTES_CONFIG} however many partitions this instance owns. Without it each
+ * segment of each task gets its own cache and memtables, which is how stateful Streams pods get
+ * OOMKilled as partitions move.
+ *
+ * <p>Index and filter blocks live in the cache too (high priority, so data blocks are evicted
+ * first). Kafka Streams' bloom filters are kept on every level: Kafka Streams' default {@code
+ * optimizeFiltersForHits=true} drops them on the bottom level, where most IDs are, and a miss — a
+ * new ID, the common case in dedup — then reads a data block instead of answering from the filter.
+ *
+ * <p>Registered by {@code DedupConfig} as {@code rocksdb.config.setter}; reads the bound from the
+ * Streams property {@value #MEMORY_BYTES_CONFIG}.
+ */
+public final class BoundedMemoryRocksDbConfig implements RocksDBConfigSetter {
+  /** Streams property with the process-wide bound in bytes, resolved by the service config. */
+  public static final String MEMORY_BYTES_CONFIG = "kafkadedup.rocksdb.memory.bytes";
+
+  private static final long MIB = 1024L * 1024;
+  private static final long DERIVED_MIN = 16 * MIB;
+  private static final long DERIVED_MAX = 256 * MIB;
+
+  /** Share of the cache that memtables may take before RocksDB flushes them. */
+  private static final double WRITE_BUFFER_SHARE = 0.25;
+
+  /** Share of the cache reserved for index and filter blocks. */
+  private static final double HIGH_PRIORITY_SHARE = 0.2;
+
+  /** One cache per bound for the life of the process (stores come and go, the budget stays). */
+  private static final Map<Long, SharedMemory> SHARED = new ConcurrentHashMap<>();
+
+  private record SharedMemory(Cache cache, WriteBufferManager writeBuffers) {
+    static SharedMemory of(long bytes) {
+      Cache cache = new LRUCache(bytes, -1, false, HIGH_PRIORITY_SHARE);
+      return new SharedMemory(
+          cache, new WriteBufferManager((long) (bytes * WRITE_BUFFER_SHARE), cache));
+    }
+  }
+
+  /**
+   * The bound used when none is configured: a quarter of the memory visible to the JVM (the
+   * container's limit in a container) left over after the maximum heap, within 16 MiB and 256 MiB.
+   */
+  public static long derivedBytes() {
+    long visible =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize();
+    long offHeap = Math.max(0, visible - Runtime.getRuntime().maxMemory());
+    return Math.max(DERIVED_MIN, Math.min(DERIVED_MAX, offHeap / 4));
+  }
+
+  @Override
+  public void setConfig(String storeName, Options options, Map<String, Object> configs) {
+    Object configured = configs.get(MEMORY_BYTES_CONFIG);
+    long bytes = configured == null ? derivedBytes() : Long.parseLong(String.valueOf(configured));
+    SharedMemory shared = SHARED.computeIfAbsent(bytes, SharedMemory::of);
+
+    BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
+    table.setBlockCache(shared.cache());
+    table.setCacheIndexAndFilterBlocks(true);
+    table.setCacheIndexAndFilterBlocksWithHighPriority(true);
+    table.setPinTopLevelIndexAndFilter(true);
+    options.setTableFormatConfig(table);
+    options.setOptimizeFiltersForHits(false);
+    options.setWriteBufferManager(shared.writeBuffers());
+  }
+
+  @Override
+  public void close(String storeName, Options options) {
+    // The cache and write buffer manager are shared by every store of the process: never closed
+    // here. The bloom filter is Kafka Streams' own, which it closes.
+  }
+}

@@ -1,0 +1,60 @@
+package dev.kafkadedup.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kafkadedup.id.IdExtractors;
+import dev.kafkadedup.id.IdSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+
+class WindowStoreDedupRecipeTest {
+  private static final Instant T0 = Instant.parse("2026-11-26T00:00:00Z");
+
+  @Test
+  void shouldDropRepeatsInsideTheWindowAndAdmitThemAfter() {
+    var topology =
+        WindowStoreDedupRecipe.build(
+            "in",
+            "out",
+            IdExtractors.forSource(IdSource.JSON, List.of("/id"), ""),
+            false,
+            Duration.ofHours(1));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "recipe-test");
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+      TestInputTopic<byte[], byte[]> in =
+          driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
+      TestOutputTopic<byte[], byte[]> out =
+          driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      in.pipeInput(key("k1"), event("a"), T0);
+      in.pipeInput(key("k2"), event("b"), T0.plusSeconds(1));
+      in.pipeInput(key("k3"), event("a"), T0.plusSeconds(60));
+      // More than half a window after the last sighting (which a repeat refreshes): admitted.
+      in.pipeInput(key("k4"), event("a"), T0.plusSeconds(60 + 1801));
+
+      List<String> ids =
+          out.readKeyValuesToList().stream()
+              .map(kv -> new String(kv.key, StandardCharsets.UTF_8))
+              .toList();
+      assertThat(ids).containsExactly("a", "b", "a");
+    }
+  }
+
+  private static byte[] key(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] event(String id) {
+    return ("{\"id\":\"" + id + "\",\"payload\":\"x\"}").getBytes(StandardCharsets.UTF_8);
+  }
+}

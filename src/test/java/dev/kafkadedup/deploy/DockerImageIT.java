@@ -1,0 +1,193 @@
+package dev.kafkadedup.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import dev.kafkadedup.cli.OutputVerifier;
+import dev.kafkadedup.cli.SampleEvents;
+import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
+import io.fabric8.kubernetes.api.model.Container;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.output.Slf4jLogConsumer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+/**
+ * The image built from {@code docker/Dockerfile}, run with host networking against the embedded
+ * broker: it serves the chart's probe endpoints and metrics, deduplicates, runs as non-root and
+ * exits cleanly on {@code docker stop}.
+ *
+ * <p>Base images come from {@code KAFKA_DEDUP_BUILD_IMAGE} / {@code KAFKA_DEDUP_RUNTIME_IMAGE} when
+ * set (CI builds them locally, see {@code .ci/docker.sh}), else the Dockerfile's public defaults.
+ * Skipped without a Docker engine.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+@Timeout(900)
+class DockerImageIT {
+  private static final Logger LOG = LoggerFactory.getLogger(DockerImageIT.class);
+  private static final String IMAGE = "kafka-dedup:it";
+  private static final String INPUT = "events";
+  private static final String OUTPUT = "events-unique";
+  private static final String DUPLICATES = "events-duplicates";
+  private static final String DEAD_LETTER = "events-dlq";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @Test
+  void shouldDeduplicateAsNonRootAndStopCleanlyInTheImage() throws Exception {
+    long seed = System.nanoTime();
+    LOG.info("sample events seed {}", seed);
+    SampleEvents events =
+        SampleEvents.generate(INPUT, 5_000, 0.3, 0.01, 200, Duration.ofMinutes(10), seed);
+    int httpPort = freePort();
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startInProcess()) {
+      broker.createTopics(3, INPUT, OUTPUT, DUPLICATES, DEAD_LETTER);
+      events.produce(broker.bootstrapServers());
+
+      try (GenericContainer<?> service =
+          new GenericContainer<>(buildImage())
+              .withNetworkMode("host")
+              .withEnv(
+                  Map.of(
+                      "DEDUP_KAFKA_BOOTSTRAP_SERVERS",
+                      broker.bootstrapServers(),
+                      "DEDUP_INPUT_TOPICS",
+                      INPUT,
+                      "DEDUP_OUTPUT_TOPIC",
+                      OUTPUT,
+                      "DEDUP_DUPLICATES_TOPIC",
+                      DUPLICATES,
+                      "DEDUP_DEAD_LETTER_TOPIC",
+                      DEAD_LETTER,
+                      "DEDUP_ID_SOURCE",
+                      "json",
+                      "DEDUP_ID_JSON_POINTERS",
+                      SampleEvents.ID_POINTER,
+                      "DEDUP_HTTP_PORT",
+                      String.valueOf(httpPort),
+                      "DEDUP_INSTANCE_ID",
+                      "docker-it-0"))
+              .withLogConsumer(new Slf4jLogConsumer(LOG).withPrefix("container"))
+              .waitingFor(Wait.forLogMessage(".*kafka-dedup started.*", 1))
+              .withStartupTimeout(Duration.ofMinutes(2))) {
+        service.start();
+
+        Container pod = RenderedChart.render(null, Map.of()).container();
+        for (String probe :
+            List.of(
+                pod.getStartupProbe().getHttpGet().getPath(),
+                pod.getLivenessProbe().getHttpGet().getPath(),
+                pod.getReadinessProbe().getHttpGet().getPath())) {
+          await()
+              .atMost(Duration.ofMinutes(2))
+              .until(() -> get(httpPort, probe).statusCode() == 200);
+        }
+        try (OutputVerifier verifier =
+            new OutputVerifier(
+                broker.bootstrapServers(), events, OUTPUT, DEAD_LETTER, DUPLICATES)) {
+          assertThat(
+                  verifier.await(
+                      Duration.ofMinutes(3),
+                      Duration.ofSeconds(2),
+                      v ->
+                          LOG.info(
+                              "output {}, duplicates {}, dead letters {}",
+                              v.output(),
+                              v.duplicates(),
+                              v.deadLettered())))
+              .isTrue();
+          assertThat(verifier.problems()).isEmpty();
+          assertThat(verifier.output()).isEqualTo(events.uniqueById().size());
+        }
+        assertThat(get(httpPort, "/metrics").body()).contains("# TYPE");
+        assertThat(service.execInContainer("cat", "/proc/1/status").getStdout())
+            .containsPattern("Uid:\\s+10001\\s");
+
+        DockerClient docker = DockerClientFactory.instance().client();
+        await()
+            .atMost(Duration.ofMinutes(1))
+            .until(
+                () ->
+                    "healthy"
+                        .equals(
+                            docker
+                                .inspectContainerCmd(service.getContainerId())
+                                .exec()
+                                .getState()
+                                .getHealth()
+                                .getStatus()));
+        long stopStarted = System.nanoTime();
+        docker.stopContainerCmd(service.getContainerId()).withTimeout(60).exec();
+        InspectContainerResponse stopped =
+            docker.inspectContainerCmd(service.getContainerId()).exec();
+        LOG.info(
+            "docker stop took {} ms", Duration.ofNanos(System.nanoTime() - stopStarted).toMillis());
+        assertThat(stopped.getState().getExitCodeLong())
+            .as("exit code after SIGTERM (137 would mean SIGKILL after the stop timeout)")
+            .isZero();
+        assertThat(service.getLogs()).contains("NOT_RUNNING");
+      }
+    }
+  }
+
+  // withDockerfilePath is deprecated for withDockerfile(Path), which would also pre-pull the
+  // FROM images: they are build arguments here, and local ones cannot be pulled
+  @SuppressWarnings("deprecation")
+  private static ImageFromDockerfile buildImage() {
+    ImageFromDockerfile image =
+        new ImageFromDockerfile(IMAGE, false)
+            .withDockerfilePath("docker/Dockerfile")
+            .withFileFromPath("docker/Dockerfile", Path.of("docker", "Dockerfile"))
+            .withFileFromPath("mvnw", Path.of("mvnw"))
+            .withFileFromPath(".mvn", Path.of(".mvn"))
+            .withFileFromPath("pom.xml", Path.of("pom.xml"))
+            .withFileFromPath("src/main", Path.of("src", "main"))
+            // no bridge network here; the build fetches Maven artifacts through the host's
+            .withBuildImageCmdModifier(cmd -> cmd.withNetworkMode("host"));
+    String build = System.getenv("KAFKA_DEDUP_BUILD_IMAGE");
+    String runtime = System.getenv("KAFKA_DEDUP_RUNTIME_IMAGE");
+    if (build != null && runtime != null) {
+      image.withBuildArg("BUILD_IMAGE", build).withBuildArg("RUNTIME_IMAGE", runtime);
+    }
+    long started = System.nanoTime();
+    String name = image.get();
+    LOG.info(
+        "built {} in {} s, {} MB",
+        name,
+        Duration.ofNanos(System.nanoTime() - started).toSeconds(),
+        DockerClientFactory.instance().client().inspectImageCmd(name).exec().getSize() >> 20);
+    return image;
+  }
+
+  private static HttpResponse<String> get(int port, String path)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(5))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.kafkadedup.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+
+class BoundedMemoryRocksDbConfigTest {
+  private static final long BOUND = 8L * 1024 * 1024;
+
+  @Test
+  void shouldShareOneCacheAndKeepFiltersOnEveryLevel(@TempDir Path dir) throws Exception {
+    RocksDB.loadLibrary();
+    try (Options first = streamsLikeOptions();
+        Options second = streamsLikeOptions()) {
+      BoundedMemoryRocksDbConfig setter = new BoundedMemoryRocksDbConfig();
+      Map<String, Object> configs = Map.of(BoundedMemoryRocksDbConfig.MEMORY_BYTES_CONFIG, BOUND);
+      setter.setConfig("a", first, configs);
+      setter.setConfig("b", second, configs);
+
+      BlockBasedTableConfig a = (BlockBasedTableConfig) first.tableFormatConfig();
+      assertThat(first.optimizeFiltersForHits()).isFalse();
+      assertThat(a.cacheIndexAndFilterBlocks()).isTrue();
+      assertThat(first.writeBufferManager()).isSameAs(second.writeBufferManager());
+
+      try (RocksDB one = RocksDB.open(first, dir.resolve("a").toString());
+          RocksDB two = RocksDB.open(second, dir.resolve("b").toString())) {
+        one.put(new byte[] {1}, new byte[] {2});
+        assertThat(one.get(new byte[] {1})).containsExactly(2);
+        for (RocksDB db : new RocksDB[] {one, two}) {
+          assertThat(db.getProperty("rocksdb.block-cache-capacity"))
+              .isEqualTo(Long.toString(BOUND));
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldDeriveABoundWithinLimits() {
+    assertThat(BoundedMemoryRocksDbConfig.derivedBytes())
+        .isBetween(16L * 1024 * 1024, 256L * 1024 * 1024);
+  }
+
+  private static Options streamsLikeOptions() {
+    Options options = new Options().setCreateIfMissing(true).setOptimizeFiltersForHits(true);
+    options.setTableFormatConfig(new BlockBasedTableConfig());
+    return options;
+  }
+}
