@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kafkadedup.cli.OutputVerifier;
 import dev.kafkadedup.cli.SampleEvents;
 import dev.kafkadedup.config.DedupConfig;
-import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
+import dev.kafkadedup.embedded.BrokerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +19,10 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,21 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DedupServiceIT {
   private static final int RECORDS = 20_000;
-  private static EmbeddedKafkaBroker broker;
+  @RegisterExtension static final BrokerExtension broker = new BrokerExtension();
 
   @TempDir Path stateDir;
   private String prefix;
   private SampleEvents events;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.startInProcess();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    broker.close();
-  }
 
   @Test
   void shouldOutputEachUniqueIdExactlyOnce(TestInfo test) throws Exception {

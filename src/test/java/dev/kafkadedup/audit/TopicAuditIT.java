@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kafkadedup.Main;
 import dev.kafkadedup.config.DedupConfig;
-import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
+import dev.kafkadedup.embedded.BrokerExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +22,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TopicAuditIT {
   private static final long T0 = 1_700_000_000_000L;
   private static final Duration WINDOW = Duration.ofHours(1);
-  private static EmbeddedKafkaBroker broker;
+  @RegisterExtension static final BrokerExtension broker = new BrokerExtension();
 
   @TempDir Path dir;
   private String prefix;
@@ -47,16 +46,6 @@ class TopicAuditIT {
 
   /** A correct dedup of {@link #input}: each ID's first occurrence. */
   private final List<ProducerRecord<byte[], byte[]>> output = new ArrayList<>();
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.startInProcess();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    broker.close();
-  }
 
   private void sampleInput(TestInfo test) {
     prefix = test.getTestMethod().orElseThrow().getName();

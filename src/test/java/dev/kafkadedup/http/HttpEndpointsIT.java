@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kafkadedup.DedupService;
 import dev.kafkadedup.config.DedupConfig;
-import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
+import dev.kafkadedup.embedded.BrokerExtension;
 import dev.kafkadedup.metrics.PrometheusText;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -31,9 +31,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,20 +50,10 @@ class HttpEndpointsIT {
   private static final int MALFORMED = 25;
   private static final String SECRET = "s3cr3t-never-shown";
 
-  private static EmbeddedKafkaBroker broker;
+  @RegisterExtension static final BrokerExtension broker = new BrokerExtension();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir Path stateDir;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.startInProcess();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    broker.close();
-  }
 
   @ParameterizedTest(name = "id.source={0}")
   @ValueSource(strings = {"json", "key"})
