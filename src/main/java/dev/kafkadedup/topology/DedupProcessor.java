@@ -92,8 +92,7 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
       RecordCounters.Topic counted = counters.of(metadata.topic());
       counted.in();
       counted.deadLetter();
-      DedupHeaders.addDeadLetter(record.headers(), e, metadata, record.timestamp());
-      context.forward(record.withValue(new Routed(Routed.Route.DEAD_LETTER, record.value())));
+      context.forward(Routed.deadLetter(record, e, metadata));
       return;
     }
     Origin origin = keyed.origin();

@@ -42,8 +42,7 @@ final class IdKeyingProcessor implements Processor<byte[], byte[], byte[], Route
       id = encoding.encode(extractor.extract(record.key(), record.value(), record.headers()));
     } catch (IdExtractionException e) {
       counted.deadLetter();
-      DedupHeaders.addDeadLetter(record.headers(), e, metadata, record.timestamp());
-      context.forward(record.withValue(new Routed(Routed.Route.DEAD_LETTER, record.value())));
+      context.forward(Routed.deadLetter(record, e, metadata));
       return;
     }
     new Origin(metadata.topic(), metadata.partition(), metadata.offset(), record.key())
