@@ -7,18 +7,16 @@ import dev.kafkadedup.cli.OutputVerifier;
 import dev.kafkadedup.cli.SampleEvents;
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.embedded.BrokerExtension;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -61,7 +59,7 @@ class DedupServiceIT {
   void shouldStayExactWhenRestartedMidStreamWithStateWiped(TestInfo test) throws Exception {
     produce(test);
     runUntilPartlyProcessed();
-    deleteRecursively(stateDir);
+    Utils.delete(stateDir.toFile());
     try (DedupService service = new DedupService(config())) {
       service.start();
       assertOutputIsUniqueInput();
@@ -130,13 +128,5 @@ class DedupServiceIT {
 
   private String topic(String name) {
     return prefix + "-" + name;
-  }
-
-  private static void deleteRecursively(Path dir) throws Exception {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -8,17 +8,15 @@ import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
 import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import org.rocksdb.RocksDBException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -192,15 +190,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (broker != null) {
         broker.close();
       }
-      deleteRecursively(stateDir);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      Utils.delete(stateDir.toFile());
     }
   }
 }

@@ -5,16 +5,14 @@ import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -157,7 +155,7 @@ public final class DemoCommand implements Callable<Integer> {
         return 1;
       }
     } finally {
-      deleteRecursively(stateDir);
+      Utils.delete(stateDir.toFile());
     }
   }
 
@@ -198,13 +196,5 @@ public final class DemoCommand implements Callable<Integer> {
         v.deadLettered(),
         seconds);
     out.flush();
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
