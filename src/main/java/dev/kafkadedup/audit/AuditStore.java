@@ -1,5 +1,6 @@
 package dev.kafkadedup.audit;
 
+import dev.kafkadedup.id.IdEncoding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -21,12 +22,13 @@ import org.rocksdb.WriteOptions;
  *
  * <pre>
  * 'F' fingerprint(16)                              an input record's content (key, value, ts, headers)
- * 'I' id(16) 0x00                                  the ID occurs in the audited input
- * 'I' id(16) 0x01                                  the ID occurs in the look-back before the range
- * 'I' id(16) 0x02 time(8) partition(4) offset(8)   an output record with the ID
+ * 'I' id(12) 0x00                                  the ID occurs in the audited input
+ * 'I' id(12) 0x01                                  the ID occurs in the look-back before the range
+ * 'I' id(12) 0x02 time(8) partition(4) offset(8)   an output record with the ID
  * </pre>
  *
- * The value of an ID entry is the start of the raw ID, for the report.
+ * IDs are the service's own digests ({@link IdEncoding#DIGEST}). The value of an ID entry is the
+ * start of the raw ID, for the report.
  */
 final class AuditStore implements AutoCloseable {
   static final byte INPUT = 0;
@@ -34,7 +36,8 @@ final class AuditStore implements AutoCloseable {
   static final byte OUTPUT = 2;
   private static final byte CONTENT_PREFIX = 'F';
   private static final byte ID_PREFIX = 'I';
-  private static final int ID_BYTES = 16;
+  private static final int FINGERPRINT_BYTES = 16;
+  private static final int ID_BYTES = IdEncoding.DIGEST_BYTES;
   private static final byte[] EMPTY = {};
 
   static {
@@ -62,13 +65,16 @@ final class AuditStore implements AutoCloseable {
   }
 
   void addContent(byte[] fingerprint) {
-    put(ByteBuffer.allocate(1 + ID_BYTES).put(CONTENT_PREFIX).put(fingerprint).array(), EMPTY);
+    put(
+        ByteBuffer.allocate(1 + FINGERPRINT_BYTES).put(CONTENT_PREFIX).put(fingerprint).array(),
+        EMPTY);
   }
 
   boolean hasContent(byte[] fingerprint) {
     flush();
     try {
-      byte[] key = ByteBuffer.allocate(1 + ID_BYTES).put(CONTENT_PREFIX).put(fingerprint).array();
+      byte[] key =
+          ByteBuffer.allocate(1 + FINGERPRINT_BYTES).put(CONTENT_PREFIX).put(fingerprint).array();
       return db.get(key) != null;
     } catch (RocksDBException e) {
       throw new IllegalStateException("Audit store read failed", e);

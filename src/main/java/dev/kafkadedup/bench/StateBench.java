@@ -5,15 +5,14 @@ import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
 import dev.kafkadedup.store.FirstOccurrence;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompactionStyle;
@@ -21,6 +20,7 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
+import org.rocksdb.LiveFileMetaData;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -30,9 +30,10 @@ import org.rocksdb.WriteOptions;
 /**
  * The seen-ID store at scale, without Kafka: one RocksDB segment opened with Kafka Streams' default
  * options for a persistent store and then this service's {@link BoundedMemoryRocksDbConfig}, filled
- * with {@code ids} distinct IDs in the window store's key layout (16-byte digest, 8-byte bucket
- * start, 4-byte sequence number) and {@link FirstOccurrence} values, then probed with hits and
- * misses. Reports lookups per second, disk bytes per ID and the process RSS against the bound.
+ * with {@code ids} distinct IDs in the window store's key layout (12-byte digest, 8-byte bucket
+ * start, 4-byte sequence number) and compact {@link FirstOccurrence} values spread over a day, then
+ * probed with hits and misses. Reports lookups per second, disk bytes per ID and the process RSS
+ * against the bound.
  *
  * <p>It drives RocksDB directly with the store's layout and options, not through Kafka Streams'
  * store layers (metering, changelogging), so it measures the storage engine's share of a lookup.
@@ -40,6 +41,9 @@ import org.rocksdb.WriteOptions;
 public final class StateBench {
   private static final int BATCH = 10_000;
   private static final long BUCKET = 1_764_115_200_000L;
+
+  private static final long DAY_MILLIS = 86_400_000L;
+  private static final int PARTITIONS = 12;
 
   private final long ids;
   private final int lookups;
@@ -68,11 +72,11 @@ public final class StateBench {
             "state    : %,d distinct IDs, RocksDB bound %,d MiB, JVM max heap %,d MiB%n",
             ids, memoryBytes >> 20, Runtime.getRuntime().maxMemory() >> 20);
         long start = System.nanoTime();
-        byte[] value = new FirstOccurrence(BUCKET, "events", 3, 123_456_789L).encode();
+        SplittableRandom values = new SplittableRandom(11);
         for (long n = 0; n < ids; ) {
           try (WriteBatch batch = new WriteBatch()) {
             for (long end = Math.min(ids, n + BATCH); n < end; n++) {
-              batch.put(key(n), value);
+              batch.put(key(n), value(n, values));
             }
             db.write(noWal, batch);
           }
@@ -89,16 +93,13 @@ public final class StateBench {
         }
         out.printf(
             "%nloaded   : %,.0f IDs/s; on disk %.1f B/ID after flush%n",
-            ids / loadSeconds, (double) sstBytes(dir) / ids);
+            ids / loadSeconds, (double) liveSstBytes(db) / ids);
 
         SplittableRandom random = new SplittableRandom(7);
-        double hitMicros = probe(db, random, 0);
-        double missMicros = probe(db, random, ids);
-        out.printf(
-            "lookups  : hit %.2f µs (%,.0f/s), miss %.2f µs (%,.0f/s), %,d each, random IDs%n",
-            hitMicros, 1e6 / hitMicros, missMicros, 1e6 / missMicros, lookups);
+        printLookups("as loaded", db, random);
         db.compactRange();
-        out.printf("disk     : %.1f B/ID after full compaction%n", (double) sstBytes(dir) / ids);
+        out.printf("disk     : %.1f B/ID after full compaction%n", (double) liveSstBytes(db) / ids);
+        printLookups("compacted", db, random);
         out.printf(
             "memory   : RSS %,d MiB (RocksDB bound %,d MiB, JVM heap in use %,d MiB)%n",
             rssBytes() >> 20,
@@ -106,8 +107,17 @@ public final class StateBench {
             (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
       }
     } finally {
-      deleteRecursively(dir);
+      Utils.delete(dir.toFile());
     }
+  }
+
+  private void printLookups(String state, RocksDB db, SplittableRandom random)
+      throws RocksDBException {
+    double hitMicros = probe(db, random, 0);
+    double missMicros = probe(db, random, ids);
+    out.printf(
+        "lookups  : %s: hit %.2f µs (%,.0f/s), miss %.2f µs (%,.0f/s), %,d each, random IDs%n",
+        state, hitMicros, 1e6 / hitMicros, missMicros, 1e6 / missMicros, lookups);
   }
 
   /**
@@ -131,6 +141,14 @@ public final class StateBench {
       throw new IllegalStateException("expected " + expected + " hits, found " + found);
     }
     return micros;
+  }
+
+  /** A first occurrence somewhere in a day-long bucket, on one of 12 partitions. */
+  private static byte[] value(long n, SplittableRandom random) {
+    long offset = 40_000_000L + n / PARTITIONS;
+    return new FirstOccurrence(
+            BUCKET + random.nextLong(DAY_MILLIS), "events", random.nextInt(PARTITIONS), offset)
+        .encode(BUCKET);
   }
 
   private static byte[] key(long n) {
@@ -161,20 +179,18 @@ public final class StateBench {
     return options;
   }
 
-  private static long sstBytes(Path dir) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .filter(p -> p.toString().endsWith(".sst"))
-          .mapToLong(
-              p -> {
-                try {
-                  return Files.size(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              })
-          .sum();
+  /** Bytes in the live SST files, once background compactions have settled. */
+  private static long liveSstBytes(RocksDB db) throws RocksDBException {
+    while (db.getLongProperty("rocksdb.compaction-pending") > 0
+        || db.getLongProperty("rocksdb.num-running-compactions") > 0) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for compactions", e);
+      }
     }
+    return db.getLiveFilesMetaData().stream().mapToLong(LiveFileMetaData::size).sum();
   }
 
   /** Resident set size of this process, from /proc (Linux); 0 elsewhere. */
@@ -187,12 +203,6 @@ public final class StateBench {
           .orElse(0);
     } catch (IOException e) {
       return 0;
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -103,7 +104,8 @@ final class IdQuery {
       try (WindowStoreIterator<byte[]> entries =
           store.fetch(storeKey, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE))) {
         while (entries.hasNext()) {
-          latest = FirstOccurrence.decode(entries.next().value);
+          KeyValue<Long, byte[]> entry = entries.next();
+          latest = FirstOccurrence.decode(entry.value, entry.key);
         }
       }
     } catch (InvalidStateStoreException e) {

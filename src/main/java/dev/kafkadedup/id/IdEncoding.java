@@ -1,7 +1,9 @@
 package dev.kafkadedup.id;
 
+import com.dynatrace.hash4j.hashing.HashValue128;
 import com.dynatrace.hash4j.hashing.Hasher128;
 import com.dynatrace.hash4j.hashing.Hashing;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 
 /**
@@ -11,13 +13,19 @@ import java.util.Locale;
  */
 public enum IdEncoding {
   /**
-   * XXH3 128-bit digest: 16 bytes per ID. Accidental collisions need about 2^64 distinct IDs, far
-   * beyond any window's content.
+   * 96 bits of the XXH3 128-bit digest: 12 bytes per ID. A collision makes a new ID look seen, so
+   * the odds matter: with 100 million IDs in a window, a new ID collides with one of them with
+   * probability 100M / 2^96, about 10^-21 — a billion records a second for ten years expect none.
+   * The 4 bytes saved over the full digest are about a fifth of the store's bytes per ID.
    */
   DIGEST {
     @Override
     public byte[] encode(byte[] rawId) {
-      return XXH3.hashBytesTo128Bits(rawId).toByteArray();
+      HashValue128 hash = XXH3.hashBytesTo128Bits(rawId);
+      return ByteBuffer.allocate(DIGEST_BYTES)
+          .putLong(hash.getLeastSignificantBits())
+          .putInt((int) hash.getMostSignificantBits())
+          .array();
     }
   },
   /** The ID bytes as extracted. */
@@ -27,6 +35,9 @@ public enum IdEncoding {
       return rawId;
     }
   };
+
+  /** The size of a {@link #DIGEST} key. */
+  public static final int DIGEST_BYTES = 12;
 
   private static final Hasher128 XXH3 = Hashing.xxh3_128();
 

@@ -4,7 +4,7 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Takes the ID of a record: the bytes that decide whether two records are the same. Two records are
- * duplicates when their extracted IDs are byte-for-byte equal (or, with digests, when their 128-bit
+ * duplicates when their extracted IDs are byte-for-byte equal (or, with digests, when their 96-bit
  * digests are).
  *
  * <p>Implementations are not thread-safe; Kafka Streams gives each task its own processor and each

@@ -52,8 +52,8 @@ public final class SeenIdStore {
     long oldest = bucket(Math.max(0, time - window + 1));
     for (long bucket = newest; bucket >= oldest; bucket -= window) {
       byte[] value = store.fetch(id, bucket);
-      if (value != null && Math.abs(time - FirstOccurrence.timeOf(value)) < window) {
-        return FirstOccurrence.decode(value);
+      if (value != null && Math.abs(time - FirstOccurrence.timeOf(value, bucket)) < window) {
+        return FirstOccurrence.decode(value, bucket);
       }
     }
     return null;
@@ -61,7 +61,8 @@ public final class SeenIdStore {
 
   /** Remembers the first occurrence of {@code id}. */
   public void remember(byte[] id, FirstOccurrence first) {
-    store.put(id, first.encode(), bucket(first.time()));
+    long bucket = bucket(first.time());
+    store.put(id, first.encode(bucket), bucket);
   }
 
   /**

@@ -11,7 +11,6 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +18,12 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -96,7 +95,9 @@ class ChaosIT {
         "chaos: seed %d, %,d records at %,d/s, %d SIGKILLs, %d broker restarts%n",
         seed, records, rate, kills, brokerRestarts);
     random = new Random(seed);
-    dir = Files.createDirectories(jar().resolveSibling("chaos").resolve("seed-" + seed));
+    dir =
+        Files.createDirectories(
+            ServiceProcess.packagedJar().resolveSibling("chaos").resolve("seed-" + seed));
     System.out.println("chaos: logs in " + dir);
     List<Fault> schedule = schedule(kills, brokerRestarts);
     System.out.println("chaos: schedule " + schedule);
@@ -107,8 +108,7 @@ class ChaosIT {
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       admin = a;
       broker.createTopics(PARTITIONS, INPUT, OUTPUT, DEAD_LETTERS);
-      Path logback = dir.resolve("service-logback.xml");
-      Files.writeString(logback, SERVICE_LOGBACK);
+      Path logback = ServiceProcess.writeLogback(dir);
       for (String name : List.of("a", "b", "c")) {
         // "a" stays for the whole run; "b" and "c" go away for good at the scale-down, so they
         // leave the group on SIGTERM instead of stalling their partitions until session timeout
@@ -116,7 +116,11 @@ class ChaosIT {
         instances.put(
             name,
             new ServiceProcess(
-                name, jar(), config, logback, dir.resolve("service-" + name + ".log")));
+                name,
+                ServiceProcess.packagedJar(),
+                config,
+                logback,
+                dir.resolve("service-" + name + ".log")));
       }
       List<Recovery> recoveries = new ArrayList<>();
       ChaosProducer producer =
@@ -169,9 +173,9 @@ class ChaosIT {
       }
     }
     // only reached when the run passed: keep the logs, drop the data
-    deleteRecursively(dir.resolve("broker"));
+    Utils.delete(dir.resolve("broker").toFile());
     for (String name : instances.keySet()) {
-      deleteRecursively(stateDir(name));
+      Utils.delete(stateDir(name).toFile());
     }
   }
 
@@ -212,7 +216,7 @@ class ChaosIT {
       case KILL_WIPING_STATE -> {
         ServiceProcess victim = alive.get(random.nextInt(alive.size()));
         victim.kill();
-        deleteRecursively(stateDir(victim.name()));
+        Utils.delete(stateDir(victim.name()).toFile());
         yield List.of(restart(fault, victim));
       }
       case TERM -> {
@@ -317,7 +321,7 @@ class ChaosIT {
                 java,
                 "-Xmx256m",
                 "-jar",
-                jar().toString(),
+                ServiceProcess.packagedJar().toString(),
                 "audit",
                 "--config",
                 dir.resolve("a.properties").toString())
@@ -387,36 +391,4 @@ class ChaosIT {
           r.catchUpMs() / 1000.0);
     }
   }
-
-  private static Path jar() {
-    String jar = System.getProperty("kafkadedup.jar");
-    assertThat(jar).as("system property kafkadedup.jar (set by Failsafe)").isNotNull();
-    return Paths.get(jar);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
-  /** Service logs: state changes, and Kafka Streams' wipes and restores of local state. */
-  private static final String SERVICE_LOGBACK =
-      """
-      <configuration>
-        <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-          <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-        </appender>
-        <logger name="org.apache.kafka" level="WARN"/>
-        <logger name="org.apache.kafka.streams.KafkaStreams" level="INFO"/>
-        <logger name="org.apache.kafka.streams.processor.internals.ProcessorStateManager" level="INFO"/>
-        <logger name="org.apache.kafka.streams.processor.internals.StoreChangelogReader" level="INFO"/>
-        <root level="INFO"><appender-ref ref="OUT"/></root>
-      </configuration>
-      """;
 }

@@ -185,4 +185,34 @@ final class ServiceProcess {
       awaitExit();
     }
   }
+
+  /** The packaged jar under test (Failsafe passes its path). */
+  static Path packagedJar() {
+    String jar = System.getProperty("kafkadedup.jar");
+    if (jar == null) {
+      throw new IllegalStateException(
+          "system property kafkadedup.jar (set by Failsafe) is missing");
+    }
+    return Paths.get(jar);
+  }
+
+  /** Writes the service logback configuration into {@code dir}; its path. */
+  static Path writeLogback(Path dir) throws IOException {
+    return Files.writeString(dir.resolve("service-logback.xml"), SERVICE_LOGBACK);
+  }
+
+  /** Service logs: state changes, and Kafka Streams' wipes and restores of local state. */
+  private static final String SERVICE_LOGBACK =
+      """
+      <configuration>
+        <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+          <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
+        </appender>
+        <logger name="org.apache.kafka" level="WARN"/>
+        <logger name="org.apache.kafka.streams.KafkaStreams" level="INFO"/>
+        <logger name="org.apache.kafka.streams.processor.internals.ProcessorStateManager" level="INFO"/>
+        <logger name="org.apache.kafka.streams.processor.internals.StoreChangelogReader" level="INFO"/>
+        <root level="INFO"><appender-ref ref="OUT"/></root>
+      </configuration>
+      """;
 }

@@ -189,6 +189,15 @@ class DedupConfigTest {
   }
 
   @Test
+  void shouldRefuseTransactionalStateStoresNamingTheKey() {
+    assertRejected(with("kafka.enable.transactional.statestores", "true"))
+        .hasMessageContaining("kafka.enable.transactional.statestores")
+        .hasMessageContaining("true")
+        .hasMessageContaining("not supported");
+    assertThat(config("kafka.enable.transactional.statestores", "false").exactlyOnce()).isTrue();
+  }
+
+  @Test
   void shouldRejectBothInputTopicsAndPattern() {
     assertRejected(with("input.pattern", "in.*"))
         .hasMessageContaining("input.topics")

@@ -269,8 +269,9 @@ class IdExtractorsTest {
   class Encoding {
     @Test
     void shouldDigestToSixteenBytes() {
-      assertThat(IdEncoding.DIGEST.encode(bytes("a"))).hasSize(16);
-      assertThat(IdEncoding.DIGEST.encode(bytes("x".repeat(10_000)))).hasSize(16);
+      assertThat(IdEncoding.DIGEST.encode(bytes("a"))).hasSize(IdEncoding.DIGEST_BYTES);
+      assertThat(IdEncoding.DIGEST.encode(bytes("x".repeat(10_000))))
+          .hasSize(IdEncoding.DIGEST_BYTES);
     }
 
     @Test

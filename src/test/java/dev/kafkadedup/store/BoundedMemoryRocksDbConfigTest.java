@@ -7,6 +7,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -14,7 +17,8 @@ class BoundedMemoryRocksDbConfigTest {
   private static final long BOUND = 8L * 1024 * 1024;
 
   @Test
-  void shouldShareOneCacheAndKeepFiltersOnEveryLevel(@TempDir Path dir) throws Exception {
+  void shouldShareOneCacheKeepFiltersOnEveryLevelAndCompressLevels(@TempDir Path dir)
+      throws Exception {
     RocksDB.loadLibrary();
     try (Options first = streamsLikeOptions();
         Options second = streamsLikeOptions()) {
@@ -27,10 +31,17 @@ class BoundedMemoryRocksDbConfigTest {
       assertThat(first.optimizeFiltersForHits()).isFalse();
       assertThat(a.cacheIndexAndFilterBlocks()).isTrue();
       assertThat(first.writeBufferManager()).isSameAs(second.writeBufferManager());
+      assertThat(first.compactionStyle()).isEqualTo(CompactionStyle.LEVEL);
+      assertThat(first.compressionType()).isEqualTo(CompressionType.LZ4_COMPRESSION);
+      assertThat(first.bottommostCompressionType()).isEqualTo(CompressionType.ZSTD_COMPRESSION);
 
       try (RocksDB one = RocksDB.open(first, dir.resolve("a").toString());
           RocksDB two = RocksDB.open(second, dir.resolve("b").toString())) {
         one.put(new byte[] {1}, new byte[] {2});
+        // through a flush and a compaction to the bottom level: both codecs are in the native
+        // library
+        one.flush(new FlushOptions().setWaitForFlush(true));
+        one.compactRange();
         assertThat(one.get(new byte[] {1})).containsExactly(2);
         for (RocksDB db : new RocksDB[] {one, two}) {
           assertThat(db.getProperty("rocksdb.block-cache-capacity"))

@@ -1,0 +1,285 @@
+package dev.kafkadedup.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
+import dev.kafkadedup.id.IdEncoding;
+import dev.kafkadedup.store.FirstOccurrence;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Recovery of a large seen-ID store, with the packaged service as an OS process: {@code
+ * recovery.ids} IDs (default 200,000; the benchmark figures use 10,000,000) are written straight to
+ * the store's changelog topic in Kafka Streams' window-store changelog format — far faster than
+ * processing as many records — and the service restores them into empty local state, then again
+ * after a SIGKILL.
+ *
+ * <p>Prints the restore rate and the time from process start to RUNNING (the figures in
+ * docs/benchmarks.md); asserts that restored IDs are remembered (their repeats go to the duplicates
+ * topic) and that nothing is lost or repeated across the SIGKILL.
+ */
+@Timeout(3600)
+class RecoveryIT {
+  private static final String INPUT = "recovery-in";
+  private static final int PARTITIONS = 12;
+  private static final Duration WINDOW = Duration.ofDays(1);
+  private static final Duration RUNNING_TIMEOUT = Duration.ofMinutes(20);
+
+  /** Records produced in each check: repeats of restored IDs, and as many new IDs. */
+  private static final int SAMPLE = 2_000;
+
+  @Test
+  void shouldRestoreLargeStateAndSurviveKill() throws Exception {
+    int ids = Integer.getInteger("recovery.ids", 200_000);
+    Path dir = ServiceProcess.packagedJar().resolveSibling("recovery");
+    Utils.delete(dir.toFile()); // an earlier failed run's broker and state
+    Files.createDirectories(dir);
+    try (EmbeddedKafkaBroker broker =
+        EmbeddedKafkaBroker.startChildProcess(dir.resolve("broker"))) {
+      broker.createTopics(PARTITIONS, INPUT);
+      new Run(broker, dir, ids).recoverTwice();
+    }
+    Utils.delete(dir.resolve("broker").toFile());
+  }
+
+  /** One service with its own application, changelog and output topics. */
+  private static final class Run {
+    private final EmbeddedKafkaBroker broker;
+    private final int ids;
+    private final String name;
+    private final String output;
+    private final String duplicates;
+    private final Path stateDir;
+    private final ServiceProcess service;
+    private final Properties config = new Properties();
+    private final SplittableRandom random = new SplittableRandom(20261126);
+    private int fresh;
+
+    Run(EmbeddedKafkaBroker broker, Path dir, int ids) throws IOException {
+      this.broker = broker;
+      this.ids = ids;
+      this.name = "eos";
+      this.output = "recovery-" + name + "-out";
+      this.duplicates = "recovery-" + name + "-dup";
+      this.stateDir = dir.resolve("state-" + name);
+      String application = "recovery-" + name;
+      config.put("kafka.bootstrap.servers", broker.bootstrapServers());
+      config.put("kafka.application.id", application);
+      config.put("kafka.state.dir", stateDir.toString());
+      // static membership: a restarted instance takes its partitions back without a rebalance
+      config.put("instance.id", "recovery-0");
+      config.put("http.host", "127.0.0.1");
+      config.put("http.port", "0");
+      config.put("input.topics", INPUT);
+      config.put("output.topic", output);
+      config.put("duplicates.topic", duplicates);
+      config.put("dead.letter.topic", "recovery-" + name + "-dlq");
+      config.put("id.source", "key");
+      config.put("window.size", WINDOW.toString());
+      Path configFile = dir.resolve(name + ".properties");
+      try (OutputStream out = Files.newOutputStream(configFile)) {
+        config.store(out, "recovery run " + name);
+      }
+      this.service =
+          new ServiceProcess(
+              name,
+              ServiceProcess.packagedJar(),
+              configFile,
+              ServiceProcess.writeLogback(dir),
+              dir.resolve("service-" + name + ".log"));
+      broker.createTopics(PARTITIONS, output, duplicates, "recovery-" + name + "-dlq");
+    }
+
+    void recoverTwice() throws Exception {
+      try {
+        // a first clean run creates the changelog topic as the service would; then the local
+        // state goes, and the changelog gets its IDs
+        service.start();
+        service.awaitRunning(RUNNING_TIMEOUT);
+        service.terminate();
+        Utils.delete(stateDir.toFile());
+        long written = writeChangelog(config.getProperty("kafka.application.id"));
+
+        service.start();
+        report("empty local state", service.awaitRunning(RUNNING_TIMEOUT));
+        // at least: a restore interrupted by a task move counts the partition again
+        assertThat(service.restored().records())
+            .as("records restored")
+            .isGreaterThanOrEqualTo(written);
+        check(1);
+
+        // SIGKILL once the checked records are committed: the restart finds local state without a
+        // checkpoint. (A SIGKILL in the middle of a transaction is ChaosIT's part.)
+        service.kill();
+        service.start();
+        report("SIGKILL", service.awaitRunning(RUNNING_TIMEOUT));
+        check(2);
+        service.terminate();
+      } finally {
+        service.destroy();
+      }
+      Utils.delete(stateDir.toFile());
+    }
+
+    private void report(String after, long toRunningMillis) {
+      ServiceProcess.Restore restore = service.restored();
+      System.out.printf(
+          "recovery: %s, %,d IDs, after %s: RUNNING in %,d ms, %d tasks wiped, restored"
+              + " %,d records in %,d ms (%,d records/s)%n",
+          name,
+          ids,
+          after,
+          toRunningMillis,
+          service.wipedTasks(),
+          restore.records(),
+          restore.millis(),
+          restore.millis() == 0 ? 0 : restore.records() * 1000 / restore.millis());
+    }
+
+    /**
+     * Sends {@link #SAMPLE} repeats of restored IDs and as many new IDs; after {@code round} rounds
+     * the output must hold exactly the new IDs and the duplicates topic the repeats.
+     */
+    private void check(int round) throws Exception {
+      produce(SAMPLE, true);
+      produce(SAMPLE, false);
+      long expectedOutput = fresh;
+      long expectedDuplicates = (long) round * SAMPLE;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (committedRecords(output) < expectedOutput
+          || committedRecords(duplicates) < expectedDuplicates) {
+        assertThat(System.nanoTime()).as("outputs complete within 5 minutes").isLessThan(deadline);
+        TimeUnit.MILLISECONDS.sleep(500);
+      }
+      assertThat(committedRecords(output)).as("unique records").isEqualTo(expectedOutput);
+      assertThat(committedRecords(duplicates)).as("duplicates").isEqualTo(expectedDuplicates);
+    }
+
+    /** Writes the seen-ID changelog of {@code ids} IDs first seen a minute ago; records written. */
+    private long writeChangelog(String application) throws Exception {
+      long now = System.currentTimeMillis();
+      long time = now - 60_000;
+      long bucket = time - Math.floorMod(time, WINDOW.toMillis());
+      long started = System.nanoTime();
+      AtomicLong failed = new AtomicLong();
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        for (int n = 0; n < ids; n++) {
+          byte[] id = restoredId(n);
+          int partition = partitionOf(id);
+          // Kafka Streams' window-store changelog key: stored key, window start, sequence number 0
+          byte[] key =
+              ByteBuffer.allocate(IdEncoding.DIGEST_BYTES + Long.BYTES + Integer.BYTES)
+                  .put(IdEncoding.DIGEST.encode(id))
+                  .putLong(bucket)
+                  .putInt(0)
+                  .array();
+          byte[] value = new FirstOccurrence(time, INPUT, partition, n).encode(bucket);
+          producer.send(
+              new ProducerRecord<>(application + "-seen-ids-changelog", partition, now, key, value),
+              (metadata, e) -> {
+                if (e != null) {
+                  failed.incrementAndGet();
+                }
+              });
+        }
+      }
+      assertThat(failed.get()).as("changelog records that could not be written").isZero();
+      System.out.printf(
+          "recovery: wrote a changelog of %,d IDs in %,d ms%n",
+          ids, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      return ids;
+    }
+
+    /** Produces {@code count} records keyed by a restored ID (repeats) or a new ID. */
+    private void produce(int count, boolean repeats) throws Exception {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        for (int i = 0; i < count; i++) {
+          byte[] id =
+              repeats
+                  ? restoredId(random.nextInt(ids))
+                  : ("new-" + name + "-" + fresh++).getBytes(StandardCharsets.UTF_8);
+          sent.add(producer.send(new ProducerRecord<>(INPUT, partitionOf(id), null, id, id)));
+        }
+      }
+      for (Future<RecordMetadata> send : sent) {
+        send.get(); // throws if the record was not written
+      }
+    }
+
+    private static byte[] restoredId(int n) {
+      return ("id-" + n).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The input partition, and so the store partition, a record keyed by {@code id} goes to. */
+    private static int partitionOf(byte[] id) {
+      return Utils.toPositive(Utils.murmur2(id)) % PARTITIONS;
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+      return new KafkaProducer<>(
+          Map.of(
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              broker.bootstrapServers(),
+              ProducerConfig.LINGER_MS_CONFIG,
+              20,
+              ProducerConfig.BATCH_SIZE_CONFIG,
+              262_144),
+          new ByteArraySerializer(),
+          new ByteArraySerializer());
+    }
+
+    /** Records of {@code topic} a read_committed consumer sees now. */
+    private long committedRecords(String topic) {
+      try (KafkaConsumer<byte[], byte[]> consumer =
+          new KafkaConsumer<>(
+              Map.of(
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  broker.bootstrapServers(),
+                  ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                  "read_committed"),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer())) {
+        List<TopicPartition> partitions =
+            consumer.partitionsFor(topic).stream()
+                .map((PartitionInfo p) -> new TopicPartition(topic, p.partition()))
+                .toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        long count = 0;
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+          count += consumer.poll(Duration.ofMillis(200)).count();
+        }
+        return count;
+      }
+    }
+  }
+}
