@@ -2,7 +2,11 @@ package dev.kafkadedup.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.kafkadedup.cli.OutputVerifier;
@@ -19,16 +23,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.output.Slf4jLogConsumer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
-import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
  * The image built from {@code docker/Dockerfile}, run with host networking against the embedded
@@ -36,10 +41,11 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  * exits cleanly on {@code docker stop}.
  *
  * <p>Base images come from {@code KAFKA_DEDUP_BUILD_IMAGE} / {@code KAFKA_DEDUP_RUNTIME_IMAGE} when
- * set (CI builds them locally, see {@code .ci/docker.sh}), else the Dockerfile's public defaults.
- * Skipped without a Docker engine.
+ * set (CI builds them locally, see {@code .ci/setup.d/docker.sh}), else the Dockerfile's public
+ * defaults. Skipped without a Docker engine, except where one is expected ({@code CI=true} or
+ * {@code DOCKER_HOST} set): there it fails. Every wait is bounded generously for a loaded two-core
+ * machine; on a failure the build output or the container's log is printed.
  */
-@Testcontainers(disabledWithoutDocker = true)
 @Timeout(900)
 class DockerImageIT {
   private static final Logger LOG = LoggerFactory.getLogger(DockerImageIT.class);
@@ -50,8 +56,26 @@ class DockerImageIT {
   private static final String DEAD_LETTER = "events-dlq";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  @BeforeAll
+  static void requireEngine() {
+    if (DockerClientFactory.instance().isDockerAvailable()) {
+      return;
+    }
+    String dockerHost = System.getenv("DOCKER_HOST");
+    String message =
+        "no Docker engine answers"
+            + (dockerHost == null ? "" : " at DOCKER_HOST=" + dockerHost)
+            + "; .ci/setup.d/docker.sh starts one";
+    if ("true".equals(System.getenv("CI")) || dockerHost != null) {
+      fail(message);
+    }
+    Assumptions.abort(message);
+  }
+
   @Test
   void shouldDeduplicateAsNonRootAndStopCleanlyInTheImage() throws Exception {
+    // built before the broker starts, so the two do not compete for the CPU
+    ImageFromDockerfile image = buildImage();
     long seed = System.nanoTime();
     LOG.info("sample events seed {}", seed);
     SampleEvents events =
@@ -62,7 +86,7 @@ class DockerImageIT {
       events.produce(broker.bootstrapServers());
 
       try (GenericContainer<?> service =
-          new GenericContainer<>(buildImage())
+          new GenericContainer<>(image)
               .withNetworkMode("host")
               .withEnv(
                   Map.of(
@@ -84,67 +108,89 @@ class DockerImageIT {
                       String.valueOf(httpPort),
                       "DEDUP_INSTANCE_ID",
                       "docker-it-0"))
-              .withLogConsumer(new Slf4jLogConsumer(LOG).withPrefix("container"))
+              // Testcontainers prints the container's log when this wait fails
               .waitingFor(Wait.forLogMessage(".*kafka-dedup started.*", 1))
-              .withStartupTimeout(Duration.ofMinutes(2))) {
+              .withStartupTimeout(Duration.ofMinutes(5))) {
         service.start();
-
-        Container pod = RenderedChart.render(null, Map.of()).container();
-        for (String probe :
-            List.of(
-                pod.getStartupProbe().getHttpGet().getPath(),
-                pod.getLivenessProbe().getHttpGet().getPath(),
-                pod.getReadinessProbe().getHttpGet().getPath())) {
-          await()
-              .atMost(Duration.ofMinutes(2))
-              .until(() -> get(httpPort, probe).statusCode() == 200);
+        try {
+          checkRunningService(service, broker, events, httpPort);
+        } catch (Exception | AssertionError e) {
+          LOG.error("log of the container:\n{}", service.getLogs());
+          throw e;
         }
-        try (OutputVerifier verifier =
-            new OutputVerifier(
-                broker.bootstrapServers(), events, OUTPUT, DEAD_LETTER, DUPLICATES)) {
-          assertThat(
-                  verifier.await(
-                      Duration.ofMinutes(3),
-                      Duration.ofSeconds(2),
-                      v ->
-                          LOG.info(
-                              "output {}, duplicates {}, dead letters {}",
-                              v.output(),
-                              v.duplicates(),
-                              v.deadLettered())))
-              .isTrue();
-          assertThat(verifier.problems()).isEmpty();
-          assertThat(verifier.output()).isEqualTo(events.uniqueById().size());
-        }
-        assertThat(get(httpPort, "/metrics").body()).contains("# TYPE");
-        assertThat(service.execInContainer("cat", "/proc/1/status").getStdout())
-            .containsPattern("Uid:\\s+10001\\s");
-
-        DockerClient docker = DockerClientFactory.instance().client();
-        await()
-            .atMost(Duration.ofMinutes(1))
-            .until(
-                () ->
-                    "healthy"
-                        .equals(
-                            docker
-                                .inspectContainerCmd(service.getContainerId())
-                                .exec()
-                                .getState()
-                                .getHealth()
-                                .getStatus()));
-        long stopStarted = System.nanoTime();
-        docker.stopContainerCmd(service.getContainerId()).withTimeout(60).exec();
-        InspectContainerResponse stopped =
-            docker.inspectContainerCmd(service.getContainerId()).exec();
-        LOG.info(
-            "docker stop took {} ms", Duration.ofNanos(System.nanoTime() - stopStarted).toMillis());
-        assertThat(stopped.getState().getExitCodeLong())
-            .as("exit code after SIGTERM (137 would mean SIGKILL after the stop timeout)")
-            .isZero();
-        assertThat(service.getLogs()).contains("NOT_RUNNING");
       }
     }
+  }
+
+  private static void checkRunningService(
+      GenericContainer<?> service, EmbeddedKafkaBroker broker, SampleEvents events, int httpPort)
+      throws Exception {
+    Container pod = RenderedChart.render(null, Map.of()).container();
+    for (String probe :
+        List.of(
+            pod.getStartupProbe().getHttpGet().getPath(),
+            pod.getLivenessProbe().getHttpGet().getPath(),
+            pod.getReadinessProbe().getHttpGet().getPath())) {
+      await("the chart's probe " + probe + " answers 200")
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(() -> get(httpPort, probe).statusCode() == 200);
+    }
+    try (OutputVerifier verifier =
+        new OutputVerifier(broker.bootstrapServers(), events, OUTPUT, DEAD_LETTER, DUPLICATES)) {
+      boolean complete =
+          verifier.await(
+              Duration.ofMinutes(5),
+              Duration.ofSeconds(2),
+              v ->
+                  LOG.debug(
+                      "output {}, duplicates {}, dead letters {}",
+                      v.output(),
+                      v.duplicates(),
+                      v.deadLettered()));
+      assertThat(complete)
+          .as(
+              "all output within 5 minutes: %d of %d unique, %d of %d duplicates, %d of %d dead"
+                  + " letters",
+              verifier.output(),
+              events.uniqueById().size(),
+              verifier.duplicates(),
+              events.duplicates(),
+              verifier.deadLettered(),
+              events.malformed())
+          .isTrue();
+      assertThat(verifier.problems()).isEmpty();
+      assertThat(verifier.output()).isEqualTo(events.uniqueById().size());
+    }
+    assertThat(get(httpPort, "/metrics").body()).contains("# TYPE");
+    assertThat(service.execInContainer("cat", "/proc/1/status").getStdout())
+        .as("the service runs as user 10001")
+        .containsPattern("Uid:\\s+10001\\s");
+
+    DockerClient docker = DockerClientFactory.instance().client();
+    // the HEALTHCHECK runs every 15 s; a few rounds on a loaded machine
+    await("the container's HEALTHCHECK reports healthy")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                docker
+                    .inspectContainerCmd(service.getContainerId())
+                    .exec()
+                    .getState()
+                    .getHealth()
+                    .getStatus(),
+            "healthy"::equals);
+    long stopStarted = System.nanoTime();
+    docker.stopContainerCmd(service.getContainerId()).withTimeout(60).exec();
+    InspectContainerResponse stopped = docker.inspectContainerCmd(service.getContainerId()).exec();
+    LOG.info(
+        "docker stop took {} ms", Duration.ofNanos(System.nanoTime() - stopStarted).toMillis());
+    assertThat(stopped.getState().getExitCodeLong())
+        .as("exit code after SIGTERM (137 would mean SIGKILL after the stop timeout)")
+        .isZero();
+    assertThat(service.getLogs()).contains("NOT_RUNNING");
   }
 
   // withDockerfilePath is deprecated for withDockerfile(Path), which would also pre-pull the
@@ -166,8 +212,32 @@ class DockerImageIT {
     if (build != null && runtime != null) {
       image.withBuildArg("BUILD_IMAGE", build).withBuildArg("RUNTIME_IMAGE", runtime);
     }
+    // Testcontainers logs the build's output at DEBUG under "tc.<image>": kept here, and printed
+    // only when the build fails
+    ch.qos.logback.classic.Logger buildLog =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("tc." + IMAGE);
+    ListAppender<ILoggingEvent> output = new ListAppender<>();
+    output.start();
+    buildLog.setLevel(Level.DEBUG);
+    buildLog.setAdditive(false);
+    buildLog.addAppender(output);
     long started = System.nanoTime();
-    String name = image.get();
+    String name;
+    try {
+      name = image.get();
+    } catch (RuntimeException e) {
+      LOG.error(
+          "output of the failed image build:\n{}",
+          output.list.stream()
+              .map(event -> String.valueOf(event.getFormattedMessage()).strip())
+              .filter(line -> !line.isEmpty() && !line.equals("null"))
+              .collect(Collectors.joining("\n")));
+      throw e;
+    } finally {
+      buildLog.detachAppender(output);
+      buildLog.setAdditive(true);
+      buildLog.setLevel(null);
+    }
     LOG.info(
         "built {} in {} s, {} MB",
         name,
