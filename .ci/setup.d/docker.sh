@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Starts a Docker engine for the container tests and builds the base images docker/Dockerfile
-# needs. No image registry is reachable, so the bases are made from Debian packages with
-# debootstrap and imported. The engine uses host networking only (no bridge, no iptables) and the
-# overlay2 storage driver (vfs where overlays cannot be mounted).
+# Starts a Docker engine for the container test (DockerImageIT) and builds the base images
+# docker/Dockerfile needs. No image registry is reachable, so the bases are made from Debian
+# packages with debootstrap and imported. The engine uses host networking only (no bridge, no
+# iptables) and the overlay2 storage driver (vfs where overlays cannot be mounted).
 #
-# Locally the engine's data root (with the base images) is kept under $HOME/.cache/kafka-dedup-ci
-# and a running engine is reused; under CI=true everything starts fresh. Stop a local engine with
+# Under CI=true everything starts fresh in a temporary directory, and the engine is stopped and
+# the directory removed by $CI_TEARDOWN (see .ci/run). Locally the engine's data root (with the
+# base images) is kept under $HOME/.cache/kafka-dedup-ci and a running engine is reused; stop it
+# with
 #   kill "$(cat "$HOME/.cache/kafka-dedup-ci/dockerd.pid")"
 # Exports DOCKER_HOST and the base image names through $CI_ENV for ./mvnw verify.
 set -euo pipefail
@@ -33,9 +35,29 @@ fi
 # Debian's client, not any other docker binary earlier on the PATH
 docker=/usr/bin/docker
 
-# overlay2 where the kernel lets us mount overlays (each build step then costs a layer diff);
-# vfs otherwise, which copies the whole file system per layer but works anywhere
+# stops the engine started below and removes its directory; an engine that died mid-way can
+# leave overlay or shm mounts behind, so those are unmounted first and rm never crosses into one
+stop_engine() {
+  local pid
+  pid=$(cat "$home/dockerd.pid" 2> /dev/null) || pid=
+  if [ -n "$pid" ] && kill "$pid" 2> /dev/null; then
+    for _ in $(seq 1 60); do
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.5
+    done
+    kill -9 "$pid" 2> /dev/null || true
+  fi
+  awk -v dir="$home/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n 1 umount -l
+  rm -rf --one-file-system "$home"
+}
+
 if ! "$docker" version > /dev/null 2>&1; then
+  started=$SECONDS
+  if [ "${CI:-}" = true ]; then
+    echo "$(declare -f stop_engine); home='$home' stop_engine" >> "${CI_TEARDOWN:?CI=true needs .ci/run}"
+  fi
+  # overlay2 where the kernel lets us mount overlays (each build step then costs a layer diff);
+  # vfs otherwise, which copies the whole file system per layer but works anywhere
   for driver in overlay2 vfs; do
     dockerd --data-root "$home/data" --exec-root "$home/exec" --pidfile "$home/dockerd.pid" \
       --storage-driver "$driver" --bridge=none --iptables=false --ip6tables=false \
@@ -49,6 +71,7 @@ if ! "$docker" version > /dev/null 2>&1; then
     wait $! 2> /dev/null || true
   done
   "$docker" version > /dev/null || { tail -20 "$home/dockerd.log"; exit 1; }
+  echo "engine started in $((SECONDS - started)) s"
 fi
 echo "docker engine $("$docker" info --format '{{.ServerVersion}}, {{.Driver}}') at $DOCKER_HOST"
 
