@@ -8,6 +8,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.CompactionStyle;
 import org.rocksdb.CompressionType;
+import org.rocksdb.IndexType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.WriteBufferManager;
@@ -49,6 +50,8 @@ public final class BoundedMemoryRocksDbConfig implements RocksDBConfigSetter {
   /** Share of the cache reserved for index and filter blocks. */
   private static final double HIGH_PRIORITY_SHARE = 0.2;
 
+  private static final long METADATA_BLOCK_BYTES = 4096;
+
   /** Share of a memtable's size given to its bloom filter (RocksDB suggests up to 0.25). */
   private static final double MEMTABLE_BLOOM_RATIO = 0.1;
 
@@ -85,6 +88,12 @@ public final class BoundedMemoryRocksDbConfig implements RocksDBConfigSetter {
     table.setBlockCache(shared.cache());
     table.setCacheIndexAndFilterBlocks(true);
     table.setCacheIndexAndFilterBlocksWithHighPriority(true);
+    // Partitioned index and filters: a lookup loads one 4 KiB partition of a file's filter, not
+    // the whole filter (megabytes per file at 100M IDs), so a cache far smaller than all the
+    // filters together still answers misses without thrashing
+    table.setIndexType(IndexType.kTwoLevelIndexSearch);
+    table.setPartitionFilters(true);
+    table.setMetadataBlockSize(METADATA_BLOCK_BYTES);
     table.setPinTopLevelIndexAndFilter(true);
     options.setTableFormatConfig(table);
     options.setOptimizeFiltersForHits(false);

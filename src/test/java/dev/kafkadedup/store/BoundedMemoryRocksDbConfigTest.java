@@ -10,6 +10,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.CompactionStyle;
 import org.rocksdb.CompressionType;
 import org.rocksdb.FlushOptions;
+import org.rocksdb.IndexType;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -30,6 +31,8 @@ class BoundedMemoryRocksDbConfigTest {
       BlockBasedTableConfig a = (BlockBasedTableConfig) first.tableFormatConfig();
       assertThat(first.optimizeFiltersForHits()).isFalse();
       assertThat(a.cacheIndexAndFilterBlocks()).isTrue();
+      assertThat(a.partitionFilters()).isTrue();
+      assertThat(a.indexType()).isEqualTo(IndexType.kTwoLevelIndexSearch);
       assertThat(first.writeBufferManager()).isSameAs(second.writeBufferManager());
       assertThat(first.compactionStyle()).isEqualTo(CompactionStyle.LEVEL);
       assertThat(first.compressionType()).isEqualTo(CompressionType.LZ4_COMPRESSION);
