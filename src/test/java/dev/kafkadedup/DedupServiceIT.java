@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The service on a real broker with transactions: input with duplicates spread over partitions and
  * time in, {@code read_committed} output compared with the unique input.
  */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class DedupServiceIT {
   private static final int RECORDS = 20_000;
   @RegisterExtension static final BrokerExtension broker = new BrokerExtension();
