@@ -21,7 +21,7 @@ import org.apache.kafka.streams.kstream.Produced;
 /** What the benchmark compares, each run on the same preloaded input. */
 public enum Variant {
   /** EOS v2 passthrough with Kafka Streams' defaults: what a user gets out of the box. */
-  DEFAULT {
+  DEFAULT(false) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return passthrough(setup, config);
@@ -41,14 +41,14 @@ public enum Variant {
     }
   },
   /** The same passthrough with this service's tuned configuration: the limit for EOS here. */
-  CEILING {
+  CEILING(false) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return passthrough(setup, config);
     }
   },
   /** The classic window-store dedup recipe with the service's tuned configuration. */
-  WINDOWSTORE {
+  WINDOWSTORE(true) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return WindowStoreDedupRecipe.build(
@@ -58,26 +58,16 @@ public enum Variant {
           setup.idInKey(),
           config.window());
     }
-
-    @Override
-    boolean dedups() {
-      return true;
-    }
   },
   /** This service as shipped. */
-  DEDUP {
+  DEDUP(true) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupTopology.build(config);
     }
-
-    @Override
-    boolean dedups() {
-      return true;
-    }
   },
   /** This service with at-least-once processing: the price of exactly-once. */
-  ALOS {
+  ALOS(true) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupTopology.build(config);
@@ -90,11 +80,6 @@ public enum Variant {
           DedupConfig.KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
           StreamsConfig.AT_LEAST_ONCE);
       return settings;
-    }
-
-    @Override
-    boolean dedups() {
-      return true;
     }
   };
 
@@ -113,8 +98,14 @@ public enum Variant {
   abstract Topology topology(Setup setup, DedupConfig config);
 
   /** True when the output holds one record per distinct ID, not one per input record. */
+  private final boolean dedups;
+
+  Variant(boolean dedups) {
+    this.dedups = dedups;
+  }
+
   boolean dedups() {
-    return false;
+    return dedups;
   }
 
   String label() {
