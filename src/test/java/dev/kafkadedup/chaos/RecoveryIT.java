@@ -48,6 +48,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(3600)
 class RecoveryIT {
   private static final String INPUT = "recovery-in";
+  private static final String NAME = "eos";
+  private static final String APPLICATION = "recovery-" + NAME;
+  private static final String OUTPUT = APPLICATION + "-out";
+  private static final String DUPLICATES = APPLICATION + "-dup";
+  private static final String DEAD_LETTERS = APPLICATION + "-dlq";
   private static final int PARTITIONS = 12;
   private static final Duration WINDOW = Duration.ofDays(1);
   private static final Duration RUNNING_TIMEOUT = Duration.ofMinutes(20);
@@ -69,13 +74,10 @@ class RecoveryIT {
     Utils.delete(dir.resolve("broker").toFile());
   }
 
-  /** One service with its own application, changelog and output topics. */
+  /** The service under test, its configuration and what it has been sent. */
   private static final class Run {
     private final EmbeddedKafkaBroker broker;
     private final int ids;
-    private final String name;
-    private final String output;
-    private final String duplicates;
     private final Path stateDir;
     private final ServiceProcess service;
     private final Properties config = new Properties();
@@ -85,36 +87,32 @@ class RecoveryIT {
     Run(EmbeddedKafkaBroker broker, Path dir, int ids) throws IOException {
       this.broker = broker;
       this.ids = ids;
-      this.name = "eos";
-      this.output = "recovery-" + name + "-out";
-      this.duplicates = "recovery-" + name + "-dup";
-      this.stateDir = dir.resolve("state-" + name);
-      String application = "recovery-" + name;
+      this.stateDir = dir.resolve("state-" + NAME);
       config.put("kafka.bootstrap.servers", broker.bootstrapServers());
-      config.put("kafka.application.id", application);
+      config.put("kafka.application.id", APPLICATION);
       config.put("kafka.state.dir", stateDir.toString());
       // static membership: a restarted instance takes its partitions back without a rebalance
       config.put("instance.id", "recovery-0");
       config.put("http.host", "127.0.0.1");
       config.put("http.port", "0");
       config.put("input.topics", INPUT);
-      config.put("output.topic", output);
-      config.put("duplicates.topic", duplicates);
-      config.put("dead.letter.topic", "recovery-" + name + "-dlq");
+      config.put("output.topic", OUTPUT);
+      config.put("duplicates.topic", DUPLICATES);
+      config.put("dead.letter.topic", DEAD_LETTERS);
       config.put("id.source", "key");
       config.put("window.size", WINDOW.toString());
-      Path configFile = dir.resolve(name + ".properties");
+      Path configFile = dir.resolve(NAME + ".properties");
       try (OutputStream out = Files.newOutputStream(configFile)) {
-        config.store(out, "recovery run " + name);
+        config.store(out, "recovery run " + NAME);
       }
       this.service =
           new ServiceProcess(
-              name,
+              NAME,
               ServiceProcess.packagedJar(),
               configFile,
               ServiceProcess.writeLogback(dir),
-              dir.resolve("service-" + name + ".log"));
-      broker.createTopics(PARTITIONS, output, duplicates, "recovery-" + name + "-dlq");
+              dir.resolve("service-" + NAME + ".log"));
+      broker.createTopics(PARTITIONS, OUTPUT, DUPLICATES, DEAD_LETTERS);
     }
 
     void recoverTwice() throws Exception {
@@ -125,7 +123,7 @@ class RecoveryIT {
         service.awaitRunning(RUNNING_TIMEOUT);
         service.terminate();
         Utils.delete(stateDir.toFile());
-        long written = writeChangelog(config.getProperty("kafka.application.id"));
+        long written = writeChangelog();
 
         service.start();
         report("empty local state", service.awaitRunning(RUNNING_TIMEOUT));
@@ -153,7 +151,7 @@ class RecoveryIT {
       System.out.printf(
           "recovery: %s, %,d IDs, after %s: RUNNING in %,d ms, %d tasks wiped, restored"
               + " %,d records in %,d ms (%,d records/s)%n",
-          name,
+          NAME,
           ids,
           after,
           toRunningMillis,
@@ -173,17 +171,17 @@ class RecoveryIT {
       long expectedOutput = fresh;
       long expectedDuplicates = (long) round * SAMPLE;
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-      while (committedRecords(output) < expectedOutput
-          || committedRecords(duplicates) < expectedDuplicates) {
+      while (committedRecords(OUTPUT) < expectedOutput
+          || committedRecords(DUPLICATES) < expectedDuplicates) {
         assertThat(System.nanoTime()).as("outputs complete within 5 minutes").isLessThan(deadline);
         TimeUnit.MILLISECONDS.sleep(500);
       }
-      assertThat(committedRecords(output)).as("unique records").isEqualTo(expectedOutput);
-      assertThat(committedRecords(duplicates)).as("duplicates").isEqualTo(expectedDuplicates);
+      assertThat(committedRecords(OUTPUT)).as("unique records").isEqualTo(expectedOutput);
+      assertThat(committedRecords(DUPLICATES)).as("duplicates").isEqualTo(expectedDuplicates);
     }
 
     /** Writes the seen-ID changelog of {@code ids} IDs first seen a minute ago; records written. */
-    private long writeChangelog(String application) throws Exception {
+    private long writeChangelog() throws Exception {
       long now = System.currentTimeMillis();
       long time = now - 60_000;
       long bucket = time - Math.floorMod(time, WINDOW.toMillis());
@@ -202,7 +200,7 @@ class RecoveryIT {
                   .array();
           byte[] value = new FirstOccurrence(time, INPUT, partition, n).encode(bucket);
           producer.send(
-              new ProducerRecord<>(application + "-seen-ids-changelog", partition, now, key, value),
+              new ProducerRecord<>(APPLICATION + "-seen-ids-changelog", partition, now, key, value),
               (metadata, e) -> {
                 if (e != null) {
                   failed.incrementAndGet();
@@ -225,7 +223,7 @@ class RecoveryIT {
           byte[] id =
               repeats
                   ? restoredId(random.nextInt(ids))
-                  : ("new-" + name + "-" + fresh++).getBytes(StandardCharsets.UTF_8);
+                  : ("new-" + fresh++).getBytes(StandardCharsets.UTF_8);
           sent.add(producer.send(new ProducerRecord<>(INPUT, partitionOf(id), null, id, id)));
         }
       }
