@@ -32,14 +32,21 @@ import org.apache.kafka.streams.StreamsConfig;
  * p50/p99.
  */
 public final class BenchRunner {
-  private static final Duration VARIANT_TIMEOUT = Duration.ofMinutes(15);
-
-  /** One variant's figures in one round. */
-  public record Result(double recordsPerSecond, long p50Millis, long p99Millis) {}
+  /**
+   * One variant's figures in one round. A variant stopped at the time limit gets an upper bound for
+   * its rate (the whole backlog over the time it had since its first read) and no latencies.
+   */
+  public record Result(double recordsPerSecond, long p50Millis, long p99Millis, boolean finished) {
+    static Result stopped(long backlog, double seconds) {
+      return new Result(backlog / seconds, -1, -1, false);
+    }
+  }
 
   private final Variant.Setup setup;
   private final BenchData data;
   private final Duration latencyPhase;
+  private final Duration variantLimit;
+  private final boolean warmUp;
   private final PrintStream out;
   private int uniqueIds;
 
@@ -57,12 +64,16 @@ public final class BenchRunner {
       Duration spread,
       long seed,
       Duration latencyPhase,
+      Duration variantLimit,
+      boolean warmUp,
       PrintStream out) {
     this.setup = setup;
     this.data =
         new BenchData(
             setup.inputTopic(), records, duplicateRatio, valueBytes, spread, setup.idInKey(), seed);
     this.latencyPhase = latencyPhase;
+    this.variantLimit = variantLimit;
+    this.warmUp = warmUp;
     this.out = out;
   }
 
@@ -89,19 +100,27 @@ public final class BenchRunner {
       throws InterruptedException {
     Map<Variant, List<Result>> results = new EnumMap<>(Variant.class);
     // One unrecorded run first, so no variant pays for this JVM's class loading and JIT warm-up.
-    runOne(variants.get(0), 0);
+    if (warmUp) {
+      runOne(variants.get(0), 0);
+    }
     for (int round = 1; round <= rounds; round++) {
       for (Variant variant : variants) {
         Result result = runOne(variant, round);
         results.computeIfAbsent(variant, v -> new ArrayList<>()).add(result);
-        out.printf(
-            "\r%-12s round %d: %,9.0f records/s  p50 %,5d ms  p99 %,5d ms%-30s%n",
-            variant.label(),
-            round,
-            result.recordsPerSecond(),
-            result.p50Millis(),
-            result.p99Millis(),
-            "");
+        if (result.finished()) {
+          out.printf(
+              "\r%-12s round %d: %,9.0f records/s  p50 %,5d ms  p99 %,5d ms%-30s%n",
+              variant.label(),
+              round,
+              result.recordsPerSecond(),
+              result.p50Millis(),
+              result.p99Millis(),
+              "");
+        } else {
+          out.printf(
+              "\r%-12s round %d: stopped after %s: < %,.0f records/s%-30s%n",
+              variant.label(), round, variantLimit, result.recordsPerSecond(), "");
+        }
       }
     }
     return results;
@@ -123,7 +142,13 @@ public final class BenchRunner {
       watcher.expect(expected);
       long started = System.nanoTime();
       streams.start();
-      awaitCount(variant, watcher, expected, started, streams);
+      if (!awaitCount(variant, watcher, expected, started, streams)) {
+        Result stopped =
+            Result.stopped(backlog, (System.nanoTime() - FirstReadClock.firstReadNanos()) / 1e9);
+        streams.close(Duration.ofSeconds(30));
+        streams.cleanUp();
+        return stopped;
+      }
       long firstRead = FirstReadClock.firstReadNanos();
       double seconds = (watcher.targetReachedNanos() - firstRead) / 1e9;
       double rate = backlog / seconds;
@@ -131,20 +156,27 @@ public final class BenchRunner {
       long liveFrom = System.currentTimeMillis();
       watcher.measureLatencyFrom(liveFrom);
       int live = produceLive(rate / 2);
-      awaitCount(variant, watcher, expected + live, System.nanoTime(), streams);
+      if (!awaitCount(variant, watcher, expected + live, System.nanoTime(), streams)) {
+        throw new IllegalStateException(
+            variant.label() + ": live records not all out after " + variantLimit);
+      }
       long[] latencies = watcher.sortedLatencies();
       streams.close(Duration.ofSeconds(30));
       streams.cleanUp();
-      return new Result(rate, percentile(latencies, 0.50), percentile(latencies, 0.99));
+      return new Result(rate, percentile(latencies, 0.50), percentile(latencies, 0.99), true);
     }
   }
 
-  private void awaitCount(
+  /** Whether the output reached {@code target} records within the variant's time limit. */
+  private boolean awaitCount(
       Variant variant, OutputWatcher watcher, long target, long started, KafkaStreams streams)
       throws InterruptedException {
-    long deadline = started + VARIANT_TIMEOUT.toNanos();
+    long deadline = started + variantLimit.toNanos();
     while (watcher.count() < target) {
-      if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      if (streams.state() == KafkaStreams.State.ERROR) {
         throw new IllegalStateException(
             variant.label()
                 + ": "
@@ -159,6 +191,7 @@ public final class BenchRunner {
       progress(variant.label(), watcher.count(), target, started);
       TimeUnit.MILLISECONDS.sleep(200);
     }
+    return true;
   }
 
   /** Produces records with fresh IDs at {@code perSecond} for the latency phase. */

@@ -99,6 +99,22 @@ public final class BenchCommand implements Callable<Integer> {
   int latencySeconds;
 
   @Option(
+      names = "--variant-limit",
+      defaultValue = "PT15M",
+      description =
+          "Time each variant gets for the backlog; one still running then is stopped and its rate shown as an upper bound (default: ${DEFAULT-VALUE}).")
+  Duration variantLimit;
+
+  @Option(
+      names = "--warm-up",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run the first variant once unrecorded before measuring, for class loading and JIT (default: ${DEFAULT-VALUE}).")
+  boolean warmUp;
+
+  @Option(
       names = "--seed",
       defaultValue = "42",
       description = "Random seed of the data (default: ${DEFAULT-VALUE}).")
@@ -182,6 +198,8 @@ public final class BenchCommand implements Callable<Integer> {
               spread,
               seed,
               Duration.ofSeconds(latencySeconds),
+              variantLimit,
+              warmUp,
               out);
       runner.preload();
       BenchTable.print(runner.run(selected, rounds), out);
