@@ -1,13 +1,12 @@
 package dev.kafkadedup.bench;
 
+import dev.kafkadedup.load.AckedProducer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.Map;
 import java.util.SplittableRandom;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The benchmark's input: JSON values of a fixed size with the ID in {@code /id}, a share of them
@@ -28,23 +27,22 @@ record BenchData(
 
   static final String ID_POINTER = "/id";
 
-  /** Sends every record with an idempotent producer; returns the number of distinct IDs. */
+  /** Sends every record, failing unless all are written; returns the number of distinct IDs. */
   int preload(String bootstrapServers, Runnable progress) {
     SplittableRandom random = new SplittableRandom(seed);
     long end = System.currentTimeMillis();
     long start = end - spread.toMillis();
     int unique = 0;
-    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
+    try (AckedProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
       for (int i = 0; i < records; i++) {
         long timestamp = start + (long) ((double) spread.toMillis() * i / Math.max(1, records - 1));
         int id =
             unique > 0 && random.nextDouble() < duplicateRatio ? random.nextInt(unique) : unique++;
-        send(producer, id, i, timestamp, random);
+        producer.send(record(id, i, timestamp, random));
         if ((i & 0xFFFF) == 0) {
           progress.run();
         }
       }
-      producer.flush();
     }
     return unique;
   }
@@ -52,15 +50,6 @@ record BenchData(
   /** One record with a fresh ID outside the preloaded range, timestamped now. */
   ProducerRecord<byte[], byte[]> live(int n, SplittableRandom random) {
     return record(records + n, records + n, System.currentTimeMillis(), random);
-  }
-
-  private void send(
-      KafkaProducer<byte[], byte[]> producer,
-      int id,
-      int seq,
-      long timestamp,
-      SplittableRandom random) {
-    producer.send(record(id, seq, timestamp, random));
   }
 
   private ProducerRecord<byte[], byte[]> record(
@@ -75,12 +64,14 @@ record BenchData(
         topic, null, timestamp, key, value.getBytes(StandardCharsets.UTF_8));
   }
 
-  static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+  static AckedProducer<byte[], byte[]> producer(String bootstrapServers) {
+    return AckedProducer.ofBytes(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers,
+            ProducerConfig.LINGER_MS_CONFIG,
+            5,
+            ProducerConfig.BATCH_SIZE_CONFIG,
+            256 * 1024));
   }
 }

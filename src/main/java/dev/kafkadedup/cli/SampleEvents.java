@@ -1,17 +1,15 @@
 package dev.kafkadedup.cli;
 
+import dev.kafkadedup.load.AckedProducer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Sample JSON events with an ID in the {@code /id} field, injected duplicates and a share of
@@ -74,18 +72,20 @@ public final class SampleEvents {
     return (head + "x".repeat(padding) + "\"}").getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Sends every record with an idempotent producer and waits until all are acknowledged. */
+  /** Sends every record and waits until all are acknowledged; throws if any was not written. */
   public void produce(String bootstrapServers) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (AckedProducer<byte[], byte[]> producer =
+        AckedProducer.ofBytes(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ProducerConfig.LINGER_MS_CONFIG,
+                10,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                256 * 1024,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4"))) {
       records.forEach(producer::send);
-      producer.flush();
     }
   }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kafkadedup.DedupService;
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.embedded.BrokerExtension;
+import dev.kafkadedup.load.AckedProducer;
 import dev.kafkadedup.metrics.PrometheusText;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,14 +21,12 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -135,10 +134,11 @@ class HttpEndpointsIT {
 
   /** UNIQUE first occurrences, then DUPLICATES repeats of them, then MALFORMED without an ID. */
   private static void produce(String topic, boolean idIsKey) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+    try (AckedProducer<String, String> producer =
+        new AckedProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+            new StringSerializer(),
+            new StringSerializer())) {
       for (int i = 0; i < UNIQUE + DUPLICATES; i++) {
         String id = "id-" + (i < UNIQUE ? i : (i * 7) % UNIQUE);
         producer.send(
@@ -147,7 +147,6 @@ class HttpEndpointsIT {
       for (int i = 0; i < MALFORMED; i++) {
         producer.send(new ProducerRecord<>(topic, null, "{\"no-id\":" + i + "}"));
       }
-      producer.flush();
     }
   }
 
