@@ -220,13 +220,18 @@ public final class BenchRunner {
   }
 
   private void createTopics(String... names) {
+    createTopics(setup.bootstrapServers(), setup.partitions(), names);
+  }
+
+  /** Creates the topics that do not exist yet, with the broker's replication factor. */
+  static void createTopics(String bootstrapServers, int partitions, String... names) {
     Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, setup.bootstrapServers());
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     try (Admin admin = Admin.create(props)) {
       for (String name : names) {
         try {
           admin
-              .createTopics(List.of(new NewTopic(name, setup.partitions(), (short) -1)))
+              .createTopics(List.of(new NewTopic(name, partitions, (short) -1)))
               .all()
               .get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -2,6 +2,7 @@ package dev.kafkadedup.cli;
 
 import dev.kafkadedup.bench.BenchRunner;
 import dev.kafkadedup.bench.BenchTable;
+import dev.kafkadedup.bench.RestoreBench;
 import dev.kafkadedup.bench.StateBench;
 import dev.kafkadedup.bench.Variant;
 import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
@@ -139,9 +140,15 @@ public final class BenchCommand implements Callable<Integer> {
   boolean stateOnly;
 
   @Option(
+      names = "--restore-only",
+      description =
+          "Benchmark restoring --ids IDs from the changelog: a plain key-value store against the seen-ID store.")
+  boolean restoreOnly;
+
+  @Option(
       names = "--ids",
       defaultValue = "10000000",
-      description = "Distinct IDs for --state-only (default: ${DEFAULT-VALUE}).")
+      description = "Distinct IDs for --state-only and --restore-only (default: ${DEFAULT-VALUE}).")
   long ids;
 
   @Option(
@@ -180,6 +187,10 @@ public final class BenchCommand implements Callable<Integer> {
           Runtime.getRuntime().availableProcessors(),
           Runtime.getRuntime().maxMemory() >> 20,
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      if (restoreOnly) {
+        new RestoreBench(servers, partitions, ids, stateDir.toString(), out).run();
+        return 0;
+      }
       Variant.Setup setup =
           new Variant.Setup(
               servers,
