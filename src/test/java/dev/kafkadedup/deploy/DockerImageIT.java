@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,6 +56,12 @@ class DockerImageIT {
   private static final String DUPLICATES = "events-duplicates";
   private static final String DEAD_LETTER = "events-dlq";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  // the image's default application.id, the prefix of its internal topics and its group
+  private static final String APPLICATION_ID = "kafka-dedup";
+  // records counted by the service, and its Kafka clients' retries, errors, lag and transactions
+  private static final Pattern STALL_METRICS =
+      Pattern.compile(
+          "^kafka_(dedup_records|dedup_streams_state|producer_.*(retry|error|txn)|consumer_.*records_lag)[^ ]* ");
 
   @BeforeAll
   static void requireEngine() {
@@ -149,6 +156,9 @@ class DockerImageIT {
                       v.output(),
                       v.duplicates(),
                       v.deadLettered()));
+      if (!complete) {
+        logStallDiagnostics(service, broker, httpPort);
+      }
       assertThat(complete)
           .as(
               "all output within 5 minutes: %d of %d unique, %d of %d duplicates, %d of %d dead"
@@ -191,6 +201,46 @@ class DockerImageIT {
         .as("exit code after SIGTERM (137 would mean SIGKILL after the stop timeout)")
         .isZero();
     assertThat(service.getLogs()).contains("NOT_RUNNING");
+  }
+
+  /**
+   * What tells a stall apart when the output stops short: where each partition's transactions stand
+   * (an open one holds back every read_committed reader), the service's record counters and client
+   * retry/error counters, and a thread dump of the service (the JVM writes it to the container's
+   * log on SIGQUIT, which the caller prints).
+   */
+  private static void logStallDiagnostics(
+      GenericContainer<?> service, EmbeddedKafkaBroker broker, int httpPort) {
+    LOG.error(
+        "output incomplete; Kafka's view:\n{}",
+        ProgressReport.of(
+            broker.bootstrapServers(),
+            APPLICATION_ID,
+            List.of(INPUT, OUTPUT, DUPLICATES, DEAD_LETTER)));
+    try {
+      LOG.error(
+          "service counters:\n{}",
+          get(httpPort, "/metrics")
+              .body()
+              .lines()
+              .filter(line -> STALL_METRICS.matcher(line).find())
+              .collect(Collectors.joining("\n")));
+    } catch (IOException e) {
+      LOG.error("no /metrics from the service: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    DockerClientFactory.instance()
+        .client()
+        .killContainerCmd(service.getContainerId())
+        .withSignal("QUIT")
+        .exec();
+    // HotSpot ends a thread dump with this line; the log is printed after it
+    await("the service's thread dump")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> service.getLogs().contains("JNI global refs"));
   }
 
   // withDockerfilePath is deprecated for withDockerfile(Path), which would also pre-pull the
