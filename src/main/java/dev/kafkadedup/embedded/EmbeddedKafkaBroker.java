@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,9 +30,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
@@ -122,8 +127,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Creates the topics (replication factor 1) and waits until every partition has a leader. Topics
-   * that already exist are left as they are.
+   * Creates the topics (replication factor 1) and waits until the broker serves every partition, so
+   * that a producer can write to them straight away. Topics that already exist are left as they
+   * are.
    */
   public void createTopics(int partitions, String... names) {
     List<NewTopic> topics =
@@ -140,11 +146,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           }
         }
       }
-      // The controller acks creation before this broker's metadata cache knows the leaders.
+      // The controller acks creation before this broker's metadata cache knows the leaders, and
+      // the cache knows them before the broker has created the partitions' logs: a produce request
+      // in between fails with NOT_LEADER_OR_FOLLOWER. An idempotent producer whose later request
+      // for the same partition is appended first then loops on OUT_OF_ORDER_SEQUENCE_NUMBER for the
+      // earlier one until delivery.timeout.ms drops its records (KAFKA-15591, fixed after Kafka 4.4.0).
+      // ListOffsets needs the same partition state as a produce request, so wait for it to answer.
       long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-      while (!allPartitionsHaveLeaders(admin, List.of(names))) {
+      while (!allPartitionsServed(admin, List.of(names))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Topics " + List.of(names) + " got no partition leaders");
+          throw new IllegalStateException(
+              "Topics " + List.of(names) + " not served within " + ADMIN_TIMEOUT);
         }
         sleep(50);
       }
@@ -355,7 +367,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private boolean allPartitionsHaveLeaders(Admin admin, List<String> topics)
+  /** Whether every partition has a leader and that leader answers ListOffsets for it. */
+  private boolean allPartitionsServed(Admin admin, List<String> topics)
       throws InterruptedException {
     try {
       Map<String, TopicDescription> descriptions =
@@ -363,11 +376,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               .describeTopics(topics, new DescribeTopicsOptions().timeoutMs(5_000))
               .allTopicNames()
               .get();
-      return descriptions.values().stream()
-          .flatMap(d -> d.partitions().stream())
-          .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+      Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+      for (TopicDescription description : descriptions.values()) {
+        for (TopicPartitionInfo partition : description.partitions()) {
+          if (partition.leader() == null || partition.leader().isEmpty()) {
+            return false;
+          }
+          partitions.put(
+              new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
+        }
+      }
+      admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(5_000)).all().get();
+      return true;
     } catch (ExecutionException e) {
-      return false; // e.g. UnknownTopicOrPartition until the metadata arrives
+      return false; // e.g. UnknownTopicOrPartition or NotLeaderOrFollower until the broker is ready
     }
   }
 
