@@ -5,8 +5,7 @@
 # iptables) and the overlay2 storage driver (vfs where overlays cannot be mounted).
 #
 # Under CI=true everything starts fresh in a temporary directory, and the engine is stopped and
-# the directory removed by $CI_TEARDOWN (as .ci/run provides it to .ci/setup.d scripts; this one
-# is kept out of setup.d until the container test is reliable, see README). Locally the engine's data root (with the
+# the directory removed by $CI_TEARDOWN (see .ci/run). Locally the engine's data root (with the
 # base images) is kept under $HOME/.cache/kafka-dedup-ci and a running engine is reused; stop it
 # with
 #   kill "$(cat "$HOME/.cache/kafka-dedup-ci/dockerd.pid")"
