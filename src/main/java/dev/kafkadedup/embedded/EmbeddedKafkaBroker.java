@@ -150,7 +150,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       // the cache knows them before the broker has created the partitions' logs: a produce request
       // in between fails with NOT_LEADER_OR_FOLLOWER. An idempotent producer whose later request
       // for the same partition is appended first then loops on OUT_OF_ORDER_SEQUENCE_NUMBER for the
-      // earlier one until delivery.timeout.ms drops its records (KAFKA-15591, fixed after Kafka 4.4.0).
+      // earlier one until delivery.timeout.ms drops its records (KAFKA-15591, fixed after Kafka
+      // 4.4.0).
       // ListOffsets needs the same partition state as a produce request, so wait for it to answer.
       long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
       while (!allPartitionsServed(admin, List.of(names))) {
