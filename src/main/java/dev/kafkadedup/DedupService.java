@@ -109,6 +109,15 @@ public final class DedupService implements AutoCloseable {
 
   /** Blocks until RUNNING, or throws after {@code timeout}. */
   public void awaitRunning(Duration timeout) throws InterruptedException, TimeoutException {
+    awaitRunning(streams, timeout);
+  }
+
+  /**
+   * Blocks until {@code streams} is RUNNING; throws after {@code timeout}, or as soon as it can no
+   * longer get there.
+   */
+  public static void awaitRunning(KafkaStreams streams, Duration timeout)
+      throws InterruptedException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (streams.state() != KafkaStreams.State.RUNNING) {
       if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing()) {

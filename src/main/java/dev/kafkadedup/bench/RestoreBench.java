@@ -1,5 +1,6 @@
 package dev.kafkadedup.bench;
 
+import dev.kafkadedup.DedupService;
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.load.AckedProducer;
@@ -7,16 +8,14 @@ import dev.kafkadedup.store.FirstOccurrence;
 import dev.kafkadedup.store.SeenIdStore;
 import dev.kafkadedup.topology.DedupTopology;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
@@ -221,28 +220,13 @@ public final class RestoreBench {
   private void writeChangelog(String topic, Store store) {
     long now = System.currentTimeMillis();
     long time = now - 60_000;
-    long bucket = time - Math.floorMod(time, WINDOW.toMillis());
+    long bucket = SeenIdStore.bucketStart(time, WINDOW.toMillis());
     long started = System.nanoTime();
-    try (AckedProducer<byte[], byte[]> producer =
-        AckedProducer.ofBytes(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ProducerConfig.LINGER_MS_CONFIG,
-                20,
-                ProducerConfig.BATCH_SIZE_CONFIG,
-                256 * 1024))) {
+    try (AckedProducer<byte[], byte[]> producer = BenchData.producer(bootstrapServers)) {
       for (long n = 0; n < ids; n++) {
         byte[] digest = IdEncoding.DIGEST.encode(("id-" + n).getBytes(StandardCharsets.UTF_8));
         int partition = (int) (n % partitions);
-        byte[] key =
-            store == Store.KEY_VALUE
-                ? digest
-                : ByteBuffer.allocate(digest.length + Long.BYTES + Integer.BYTES)
-                    .put(digest)
-                    .putLong(bucket)
-                    .putInt(0)
-                    .array();
+        byte[] key = store == Store.KEY_VALUE ? digest : SeenIdStore.storedKey(digest, bucket);
         byte[] value = new FirstOccurrence(time, "events", partition, n).encode(bucket);
         producer.send(new ProducerRecord<>(topic, partition, now, key, value));
       }
@@ -253,13 +237,10 @@ public final class RestoreBench {
   }
 
   private static void awaitRunning(KafkaStreams streams, Store store) throws InterruptedException {
-    long deadline = System.nanoTime() + RUNNING_TIMEOUT.toNanos();
-    while (streams.state() != KafkaStreams.State.RUNNING) {
-      if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
-        throw new IllegalStateException(
-            store.label() + ": not RUNNING after " + RUNNING_TIMEOUT + ", " + streams.state());
-      }
-      TimeUnit.MILLISECONDS.sleep(20);
+    try {
+      DedupService.awaitRunning(streams, RUNNING_TIMEOUT);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(store.label() + ": " + e.getMessage(), e);
     }
   }
 }

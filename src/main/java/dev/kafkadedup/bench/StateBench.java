@@ -3,9 +3,9 @@ package dev.kafkadedup.bench;
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
 import dev.kafkadedup.store.FirstOccurrence;
+import dev.kafkadedup.store.SeenIdStore;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,12 +152,8 @@ public final class StateBench {
   }
 
   private static byte[] key(long n) {
-    byte[] digest = IdEncoding.DIGEST.encode(("evt-" + n).getBytes(StandardCharsets.UTF_8));
-    return ByteBuffer.allocate(digest.length + Long.BYTES + Integer.BYTES)
-        .put(digest)
-        .putLong(BUCKET)
-        .putInt(0)
-        .array();
+    return SeenIdStore.storedKey(
+        IdEncoding.DIGEST.encode(("evt-" + n).getBytes(StandardCharsets.UTF_8)), BUCKET);
   }
 
   /** What Kafka Streams' RocksDB store sets before calling the config setter. */

@@ -1,5 +1,6 @@
 package dev.kafkadedup.store;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -59,6 +60,24 @@ public final class SeenIdStore {
     return null;
   }
 
+  /** The start of the bucket that holds {@code time}, for a window of {@code windowMillis}. */
+  public static long bucketStart(long time, long windowMillis) {
+    return time - Math.floorMod(time, windowMillis);
+  }
+
+  /**
+   * The key Kafka Streams' window store keeps, in RocksDB and in the changelog, for an ID's digest
+   * in the bucket starting at {@code bucketStart}: the digest, the window start and sequence number
+   * 0 (duplicates are not retained).
+   */
+  public static byte[] storedKey(byte[] digest, long bucketStart) {
+    return ByteBuffer.allocate(digest.length + Long.BYTES + Integer.BYTES)
+        .put(digest)
+        .putLong(bucketStart)
+        .putInt(0)
+        .array();
+  }
+
   /** Remembers the first occurrence of {@code id}. */
   public void remember(byte[] id, FirstOccurrence first) {
     long bucket = bucket(first.time());
@@ -74,6 +93,6 @@ public final class SeenIdStore {
   }
 
   private long bucket(long time) {
-    return time - Math.floorMod(time, window);
+    return bucketStart(time, window);
   }
 }

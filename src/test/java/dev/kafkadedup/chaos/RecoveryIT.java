@@ -6,9 +6,9 @@ import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.load.AckedProducer;
 import dev.kafkadedup.store.FirstOccurrence;
+import dev.kafkadedup.store.SeenIdStore;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,19 +179,13 @@ class RecoveryIT {
     private long writeChangelog() throws Exception {
       long now = System.currentTimeMillis();
       long time = now - 60_000;
-      long bucket = time - Math.floorMod(time, WINDOW.toMillis());
+      long bucket = SeenIdStore.bucketStart(time, WINDOW.toMillis());
       long started = System.nanoTime();
       try (AckedProducer<byte[], byte[]> producer = producer()) {
         for (int n = 0; n < ids; n++) {
           byte[] id = restoredId(n);
           int partition = partitionOf(id);
-          // Kafka Streams' window-store changelog key: stored key, window start, sequence number 0
-          byte[] key =
-              ByteBuffer.allocate(IdEncoding.DIGEST_BYTES + Long.BYTES + Integer.BYTES)
-                  .put(IdEncoding.DIGEST.encode(id))
-                  .putLong(bucket)
-                  .putInt(0)
-                  .array();
+          byte[] key = SeenIdStore.storedKey(IdEncoding.DIGEST.encode(id), bucket);
           byte[] value = new FirstOccurrence(time, INPUT, partition, n).encode(bucket);
           producer.send(
               new ProducerRecord<>(
