@@ -39,6 +39,8 @@ public final class BenchTable {
     ratio(results, Variant.CEILING, Variant.DEFAULT, out);
     ratio(results, Variant.DEDUP, Variant.CEILING, out);
     ratio(results, Variant.DEDUP, Variant.WINDOWSTORE, out);
+    ratio(results, Variant.DEDUP, Variant.KEYVALUE, out);
+    ratio(results, Variant.DEDUP, Variant.DEFAULT, out);
     ratio(results, Variant.DEDUP, Variant.ALOS, out);
   }
 

@@ -1,6 +1,7 @@
 package dev.kafkadedup.bench;
 
 import dev.kafkadedup.config.DedupConfig;
+import dev.kafkadedup.id.IdExtractor;
 import dev.kafkadedup.id.IdExtractors;
 import dev.kafkadedup.id.IdSource;
 import dev.kafkadedup.topology.DedupTopology;
@@ -29,15 +30,7 @@ public enum Variant {
 
     @Override
     Properties properties(Setup setup, DedupConfig config) {
-      Properties props = new Properties();
-      props.put(
-          StreamsConfig.APPLICATION_ID_CONFIG,
-          config.streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG));
-      props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, setup.bootstrapServers());
-      props.put(StreamsConfig.STATE_DIR_CONFIG, setup.stateDir());
-      props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-      return props;
+      return streamsDefaults(setup, config);
     }
   },
   /** The same passthrough with this service's tuned configuration: the limit for EOS here. */
@@ -47,16 +40,30 @@ public enum Variant {
       return passthrough(setup, config);
     }
   },
-  /** The classic window-store dedup recipe with the service's tuned configuration. */
+  /** The window-store dedup recipe of the Kafka Streams examples, at Kafka Streams' defaults. */
   WINDOWSTORE(true) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
-      return WindowStoreDedupRecipe.build(
-          setup.inputTopic(),
-          config.outputTopic(),
-          IdExtractors.forSource(IdSource.JSON, List.of(BenchData.ID_POINTER), ""),
-          setup.idInKey(),
-          config.window());
+      return DedupRecipes.windowStore(
+          setup.inputTopic(), config.outputTopic(), BENCH_ID, setup.idInKey(), config.window());
+    }
+
+    @Override
+    Properties properties(Setup setup, DedupConfig config) {
+      return streamsDefaults(setup, config);
+    }
+  },
+  /** The key-value-store dedup recipe (get, put if absent), at Kafka Streams' defaults. */
+  KEYVALUE(true) {
+    @Override
+    Topology topology(Setup setup, DedupConfig config) {
+      return DedupRecipes.keyValue(
+          setup.inputTopic(), config.outputTopic(), BENCH_ID, setup.idInKey(), config.window());
+    }
+
+    @Override
+    Properties properties(Setup setup, DedupConfig config) {
+      return streamsDefaults(setup, config);
     }
   },
   /** This service as shipped. */
@@ -84,6 +91,8 @@ public enum Variant {
   };
 
   private static final Serde<byte[]> BYTES = Serdes.ByteArray();
+  private static final IdExtractor BENCH_ID =
+      IdExtractors.forSource(IdSource.JSON, List.of(BenchData.ID_POINTER), "");
 
   /** What every variant shares: where the input is and the overrides of the tuned settings. */
   public record Setup(
@@ -139,6 +148,19 @@ public enum Variant {
   /** Kafka Streams properties: the tuned service defaults unless overridden here. */
   Properties properties(Setup setup, DedupConfig config) {
     return config.streamsProperties();
+  }
+
+  /** What a user who writes the app alone would run: EOS v2 and otherwise Streams' defaults. */
+  private static Properties streamsDefaults(Setup setup, DedupConfig config) {
+    Properties props = new Properties();
+    props.put(
+        StreamsConfig.APPLICATION_ID_CONFIG,
+        config.streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG));
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, setup.bootstrapServers());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, setup.stateDir());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return props;
   }
 
   private static Topology passthrough(Setup setup, DedupConfig config) {

@@ -25,15 +25,16 @@ import picocli.CommandLine.Option;
 /**
  * Measures this service against what a user would otherwise run, on the same preloaded data in one
  * run: an EOS passthrough with Kafka Streams' defaults, the same with this service's tuned
- * settings, the window-store dedup recipe, this service, and this service at-least-once.
+ * settings, the window-store and key-value dedup recipes at Kafka Streams' defaults, this service,
+ * and this service at-least-once.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
       "Preloads an input topic, then runs each variant on it (default, ceiling, windowstore,",
-      "dedup, alos) and prints throughput from first read to last committed output, p50/p99",
-      "end-to-end latency at half that rate, and the ratios between variants. Without",
+      "keyvalue, dedup, alos) and prints throughput from first read to last committed output,",
+      "p50/p99 end-to-end latency at half that rate, and the ratios between variants. Without",
       "--bootstrap it starts a Kafka broker as a child process on loopback."
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -89,7 +90,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--variants",
       split = ",",
-      defaultValue = "default,ceiling,windowstore,dedup,alos",
+      defaultValue = "default,ceiling,windowstore,keyvalue,dedup,alos",
       description = "Variants to run, in order (default: ${DEFAULT-VALUE}).")
   List<String> variants;
 
@@ -214,6 +215,9 @@ public final class BenchCommand implements Callable<Integer> {
               out);
       runner.preload();
       BenchTable.print(runner.run(selected, rounds), out);
+      out.printf(
+          "%nload average at the end %.2f%n",
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       return 0;
     } finally {
       if (broker != null) {

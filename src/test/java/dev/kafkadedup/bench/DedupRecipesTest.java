@@ -17,13 +17,13 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 
-class WindowStoreDedupRecipeTest {
+class DedupRecipesTest {
   private static final Instant T0 = Instant.parse("2026-11-26T00:00:00Z");
 
   @Test
-  void shouldDropRepeatsInsideTheWindowAndAdmitThemAfter() {
+  void windowStoreRecipeShouldDropRepeatsInsideTheWindowAndAdmitThemAfter() {
     var topology =
-        WindowStoreDedupRecipe.build(
+        DedupRecipes.windowStore(
             "in",
             "out",
             IdExtractors.forSource(IdSource.JSON, List.of("/id"), ""),
@@ -41,6 +41,36 @@ class WindowStoreDedupRecipeTest {
       in.pipeInput(key("k3"), event("a"), T0.plusSeconds(60));
       // More than half a window after the last sighting (which a repeat refreshes): admitted.
       in.pipeInput(key("k4"), event("a"), T0.plusSeconds(60 + 1801));
+
+      List<String> ids =
+          out.readKeyValuesToList().stream()
+              .map(kv -> new String(kv.key, StandardCharsets.UTF_8))
+              .toList();
+      assertThat(ids).containsExactly("a", "b", "a");
+    }
+  }
+
+  @Test
+  void keyValueRecipeShouldDropRepeatsInsideTheWindowAndAdmitThemAfter() {
+    var topology =
+        DedupRecipes.keyValue(
+            "in",
+            "out",
+            IdExtractors.forSource(IdSource.JSON, List.of("/id"), ""),
+            false,
+            Duration.ofHours(1));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "recipe-test");
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology, props)) {
+      TestInputTopic<byte[], byte[]> in =
+          driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
+      TestOutputTopic<byte[], byte[]> out =
+          driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      in.pipeInput(key("k1"), event("a"), T0);
+      in.pipeInput(key("k2"), event("b"), T0.plusSeconds(1));
+      in.pipeInput(key("k3"), event("a"), T0.plusSeconds(3599));
+      // A full window after the first occurrence (which a repeat does not refresh): admitted.
+      in.pipeInput(key("k4"), event("a"), T0.plusSeconds(3600));
 
       List<String> ids =
           out.readKeyValuesToList().stream()
