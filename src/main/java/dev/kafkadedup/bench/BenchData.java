@@ -27,6 +27,11 @@ record BenchData(
 
   static final String ID_POINTER = "/id";
 
+  /** The same records for another topic. */
+  BenchData withTopic(String other) {
+    return new BenchData(other, records, duplicateRatio, valueBytes, spread, idInKey, seed);
+  }
+
   /** Sends every record, failing unless all are written; returns the number of distinct IDs. */
   int preload(String bootstrapServers, Runnable progress) {
     SplittableRandom random = new SplittableRandom(seed);

@@ -25,11 +25,11 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * Runs the variants one after another on the same preloaded input and prints one table. Each
- * variant is timed from its first read to the moment its last output record is visible to a {@code
- * read_committed} consumer; then records with fresh IDs are produced live at half that rate for a
- * while, and their end-to-end latency (visible at the output minus the record timestamp) gives
- * p50/p99.
+ * Runs the variants one after another, each on an input topic of its own preloaded with the same
+ * records, and prints one table. Each variant is timed from its first read to the moment its last
+ * output record is visible to a {@code read_committed} consumer; then records with fresh IDs are
+ * produced live at half that rate for a while, and their end-to-end latency (visible at the output
+ * minus the record timestamp) gives p50/p99.
  */
 public final class BenchRunner {
   /**
@@ -48,13 +48,6 @@ public final class BenchRunner {
   private final Duration variantLimit;
   private final boolean warmUp;
   private final PrintStream out;
-  private int uniqueIds;
-
-  /**
-   * Live records appended to the input by earlier latency phases, all with fresh IDs: later
-   * variants read them as part of their backlog.
-   */
-  private int liveAppended;
 
   public BenchRunner(
       Variant.Setup setup,
@@ -77,12 +70,12 @@ public final class BenchRunner {
     this.out = out;
   }
 
-  /** Creates the input topic and fills it; returns the number of distinct IDs. */
-  public int preload() {
-    createTopics(setup.inputTopic());
+  /** Creates an input topic and fills it with the benchmark's records; the distinct IDs. */
+  private int preload(BenchData data) {
+    createTopics(data.topic());
     long start = System.nanoTime();
     int[] sent = {0};
-    uniqueIds =
+    int uniqueIds =
         data.preload(
             setup.bootstrapServers(),
             () -> {
@@ -127,10 +120,14 @@ public final class BenchRunner {
   }
 
   private Result runOne(Variant variant, int round) throws InterruptedException {
+    String input = setup.inputTopic() + "-" + variant.label() + "-" + round;
+    Variant.Setup setup = this.setup.withInputTopic(input);
+    BenchData data = this.data.withTopic(input);
+    int uniqueIds = preload(data);
     DedupConfig config = DedupConfig.from(variant.settings(setup, round));
     createTopics(config.outputTopic(), config.deadLetterTopic());
-    long backlog = data.records() + liveAppended;
-    long expected = (variant.dedups() ? uniqueIds : data.records()) + liveAppended;
+    long backlog = data.records();
+    long expected = variant.dedups() ? uniqueIds : data.records();
     Properties props = variant.properties(setup, config);
     props.put(
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
@@ -155,7 +152,7 @@ public final class BenchRunner {
 
       long liveFrom = System.currentTimeMillis();
       watcher.measureLatencyFrom(liveFrom);
-      int live = produceLive(rate / 2);
+      int live = produceLive(data, rate / 2);
       if (!awaitCount(variant, watcher, expected + live, System.nanoTime(), streams)) {
         throw new IllegalStateException(
             variant.label() + ": live records not all out after " + variantLimit);
@@ -195,7 +192,7 @@ public final class BenchRunner {
   }
 
   /** Produces records with fresh IDs at {@code perSecond} for the latency phase. */
-  private int produceLive(double perSecond) throws InterruptedException {
+  private int produceLive(BenchData data, double perSecond) throws InterruptedException {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, setup.bootstrapServers());
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -208,14 +205,13 @@ public final class BenchRunner {
       for (long now = start; now < end; now = System.nanoTime()) {
         long due = (long) ((now - start) / 1e9 * perSecond);
         while (sent < due) {
-          producer.send(data.live(liveAppended + sent++, random));
+          producer.send(data.live(sent++, random));
         }
         progress("live", sent, (long) (latencyPhase.toSeconds() * perSecond), start);
         TimeUnit.MILLISECONDS.sleep(5);
       }
       producer.flush();
     }
-    liveAppended += sent;
     return sent;
   }
 

@@ -2,13 +2,9 @@ package dev.kafkadedup.bench;
 
 import dev.kafkadedup.DedupService;
 import dev.kafkadedup.config.DedupConfig;
-import dev.kafkadedup.id.IdEncoding;
-import dev.kafkadedup.load.AckedProducer;
-import dev.kafkadedup.store.FirstOccurrence;
 import dev.kafkadedup.store.SeenIdStore;
 import dev.kafkadedup.topology.DedupTopology;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -16,7 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -33,11 +28,11 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * Restore from the changelog, side by side on one broker: a plain Kafka Streams key-value store
- * with Kafka Streams' default RocksDB options, this service's seen-ID store (a window store) with
- * those options, and the seen-ID store with {@code BoundedMemoryRocksDbConfig} as shipped. Each
- * gets a changelog of the same {@code ids} IDs with the same values, written directly in its
- * store's changelog format, and restores it into empty local state. All run with the service's
- * Kafka Streams settings: only the store differs.
+ * with Kafka Streams' default RocksDB options, this service's seen-ID store with those options, and
+ * the seen-ID store with {@code BoundedMemoryRocksDbConfig} as shipped. Each gets a changelog of
+ * the same {@code ids} IDs with the same values, written directly in its store's changelog format,
+ * and restores it into empty local state. All run with the service's Kafka Streams settings: only
+ * the store differs.
  */
 public final class RestoreBench {
   private static final Serde<byte[]> BYTES = Serdes.ByteArray();
@@ -213,24 +208,17 @@ public final class RestoreBench {
     public void process(Record<byte[], byte[]> record) {}
   }
 
-  /**
-   * The same IDs and values for both stores, first seen a minute ago: the key-value store's key is
-   * the ID's digest, the window store's is the digest, the window start and sequence number 0.
-   */
   private void writeChangelog(String topic, Store store) {
-    long now = System.currentTimeMillis();
-    long time = now - 60_000;
-    long bucket = SeenIdStore.bucketStart(time, WINDOW.toMillis());
     long started = System.nanoTime();
-    try (AckedProducer<byte[], byte[]> producer = BenchData.producer(bootstrapServers)) {
-      for (long n = 0; n < ids; n++) {
-        byte[] digest = IdEncoding.DIGEST.encode(("id-" + n).getBytes(StandardCharsets.UTF_8));
-        int partition = (int) (n % partitions);
-        byte[] key = store == Store.KEY_VALUE ? digest : SeenIdStore.storedKey(digest, bucket);
-        byte[] value = new FirstOccurrence(time, "events", partition, n).encode(bucket);
-        producer.send(new ProducerRecord<>(topic, partition, now, key, value));
-      }
-    }
+    SeenIdChangelog.write(
+        bootstrapServers,
+        topic,
+        partitions,
+        ids,
+        WINDOW,
+        store == Store.KEY_VALUE
+            ? SeenIdChangelog.Layout.DIGEST_ONLY
+            : SeenIdChangelog.Layout.SEEN_IDS);
     out.printf(
         "%-24s wrote a changelog of %,d IDs in %.1f s%n",
         store.label(), ids, (System.nanoTime() - started) / 1e9);

@@ -30,10 +30,9 @@ import org.rocksdb.WriteOptions;
 /**
  * The seen-ID store at scale, without Kafka: one RocksDB segment opened with Kafka Streams' default
  * options for a persistent store and then this service's {@link BoundedMemoryRocksDbConfig}, filled
- * with {@code ids} distinct IDs in the window store's key layout (12-byte digest, 8-byte bucket
- * start, 4-byte sequence number) and compact {@link FirstOccurrence} values spread over a day, then
- * probed with hits and misses. Reports lookups per second, disk bytes per ID and the process RSS
- * against the bound.
+ * with {@code ids} distinct IDs in the seen-ID store's key layout (8-byte bucket start, 12-byte
+ * digest) and compact {@link FirstOccurrence} values spread over a day, then probed with hits and
+ * misses. Reports lookups per second, disk bytes per ID and the process RSS against the bound.
  *
  * <p>It drives RocksDB directly with the store's layout and options, not through Kafka Streams'
  * store layers (metering, changelogging), so it measures the storage engine's share of a lookup.

@@ -102,7 +102,12 @@ public enum Variant {
       boolean idInKey,
       String window,
       String stateDir,
-      Map<String, String> overrides) {}
+      Map<String, String> overrides) {
+    /** The same setup on another input topic. */
+    Setup withInputTopic(String topic) {
+      return new Setup(bootstrapServers, topic, partitions, idInKey, window, stateDir, overrides);
+    }
+  }
 
   abstract Topology topology(Setup setup, DedupConfig config);
 

@@ -2,6 +2,7 @@ package dev.kafkadedup.cli;
 
 import dev.kafkadedup.bench.BenchRunner;
 import dev.kafkadedup.bench.BenchTable;
+import dev.kafkadedup.bench.RecoveryBench;
 import dev.kafkadedup.bench.RestoreBench;
 import dev.kafkadedup.bench.StateBench;
 import dev.kafkadedup.bench.Variant;
@@ -147,9 +148,31 @@ public final class BenchCommand implements Callable<Integer> {
   boolean restoreOnly;
 
   @Option(
+      names = "--recovery",
+      description =
+          "Benchmark crash recovery of the packaged service as an OS process: --ids IDs in the"
+              + " changelog, then RUNNING after a start on empty state, after kill -9 with the"
+              + " state directory kept, and after kill -9 with it deleted.")
+  boolean recovery;
+
+  @Option(
+      names = "--service-jar",
+      description = "With --recovery: the service jar to run (default: this one).")
+  Path serviceJar;
+
+  @Option(
+      names = "--layout",
+      defaultValue = "seen-ids",
+      description =
+          "With --recovery: the changelog layout to write, seen-ids or window-store (the layout"
+              + " of kafka-dedup 0.1, for its jar) (default: ${DEFAULT-VALUE}).")
+  String layout;
+
+  @Option(
       names = "--ids",
       defaultValue = "10000000",
-      description = "Distinct IDs for --state-only and --restore-only (default: ${DEFAULT-VALUE}).")
+      description =
+          "Distinct IDs for --state-only, --restore-only and --recovery (default: ${DEFAULT-VALUE}).")
   long ids;
 
   @Option(
@@ -188,6 +211,12 @@ public final class BenchCommand implements Callable<Integer> {
           Runtime.getRuntime().availableProcessors(),
           Runtime.getRuntime().maxMemory() >> 20,
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      if (recovery) {
+        new RecoveryBench(
+                servers, partitions, ids, stateDir, serviceJar, layout.equals("window-store"), out)
+            .run();
+        return 0;
+      }
       if (restoreOnly) {
         new RestoreBench(servers, partitions, ids, stateDir.toString(), out).run();
         return 0;
@@ -213,7 +242,6 @@ public final class BenchCommand implements Callable<Integer> {
               variantLimit,
               warmUp,
               out);
-      runner.preload();
       BenchTable.print(runner.run(selected, rounds), out);
       out.printf(
           "%nload average at the end %.2f%n",

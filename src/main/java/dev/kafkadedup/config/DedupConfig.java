@@ -54,6 +54,7 @@ public final class DedupConfig extends AbstractConfig {
   public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
   public static final String SHUTDOWN_LEAVE_GROUP = "shutdown.leave.group";
   public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
+  public static final String STANDBY_REPLICAS = "standby.replicas";
 
   /** Values of {@value #WINDOW_TIME}. */
   public enum WindowTime {
@@ -79,6 +80,8 @@ public final class DedupConfig extends AbstractConfig {
           Serdes.ByteArraySerde.class.getName(),
           ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
           "earliest",
+          StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG,
+          "true",
           // Measured in docs/benchmarks.md (about 2x an EOS passthrough's throughput here). Set
           // unprefixed so a user's kafka.linger.ms etc. still wins over them.
           // Send while the transaction is open instead of holding batches until the commit flush
@@ -231,6 +234,16 @@ public final class DedupConfig extends AbstractConfig {
                   + " away for good (scale-down) should leave, or its partitions stall until the"
                   + " session times out.")
           .define(
+              STANDBY_REPLICAS,
+              Type.INT,
+              0,
+              ConfigDef.Range.between(0, 10),
+              Importance.MEDIUM,
+              "Warm copies of each task's seen-ID store kept up to date on other instances, so"
+                  + " that when an instance dies for good its partitions move to one that holds"
+                  + " their state already instead of restoring it (Kafka Streams'"
+                  + " num.standby.replicas). Needs as many more instances.")
+          .define(
               ROCKSDB_MEMORY_BYTES,
               Type.LONG,
               0L,
@@ -357,15 +370,14 @@ public final class DedupConfig extends AbstractConfig {
               ? message.replaceFirst(named, named + KAFKA_PREFIX)
               : KAFKA_PREFIX + "*: " + message);
     }
-    // Measured by RecoveryIT with Kafka Streams 4.4.0: with transactional state stores, IDs
-    // restored from the changelog into the window store were not found afterwards, so their
-    // repeats passed as new records. Refused until that works.
-    if (streams.getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)) {
+    // The seen-ID store keeps its state across crashes by committing it with each Kafka
+    // transaction, which Kafka Streams does only with transactional state stores on.
+    if (!streams.getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)) {
       throw new ConfigException(
           KAFKA_PREFIX + StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG,
           kafkaOverrides.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG),
-          "transactional state stores are not supported: with Kafka Streams 4.4 the seen-ID"
-              + " window store did not find IDs restored from its changelog, so repeats passed");
+          "must stay true: the seen-ID store commits its local state with each Kafka"
+              + " transaction, so that a crash does not wipe it");
     }
   }
 
@@ -461,6 +473,7 @@ public final class DedupConfig extends AbstractConfig {
         BoundedMemoryRocksDbConfig.class.getName());
     props.put(BoundedMemoryRocksDbConfig.MEMORY_BYTES_CONFIG, Long.toString(rocksDbMemoryBytes()));
     instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(STANDBY_REPLICAS));
     props.putAll(kafkaOverrides);
     return props;
   }

@@ -22,14 +22,12 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyWindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * {@code GET /ids/{id}}: is this ID in the seen-ID store, and where and when was it first seen. The
@@ -95,19 +93,14 @@ final class IdQuery {
   private Answer local(String id, byte[] storeKey, Integer partition) {
     FirstOccurrence latest = null;
     try {
-      StoreQueryParameters<ReadOnlyWindowStore<byte[], byte[]>> query =
+      StoreQueryParameters<ReadOnlyKeyValueStore<byte[], byte[]>> query =
           StoreQueryParameters.fromNameAndType(
-              SeenIdStore.NAME, QueryableStoreTypes.<byte[], byte[]>windowStore());
-      ReadOnlyWindowStore<byte[], byte[]> store =
-          streams.store(partition == null ? query : query.withPartition(partition));
-      // Oldest bucket first: the last entry is the current window's first occurrence.
-      try (WindowStoreIterator<byte[]> entries =
-          store.fetch(storeKey, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE))) {
-        while (entries.hasNext()) {
-          KeyValue<Long, byte[]> entry = entries.next();
-          latest = FirstOccurrence.decode(entry.value, entry.key);
-        }
-      }
+              SeenIdStore.NAME, QueryableStoreTypes.<byte[], byte[]>keyValueStore());
+      latest =
+          SeenIdStore.newest(
+              streams.store(partition == null ? query : query.withPartition(partition)),
+              storeKey,
+              config.window());
     } catch (InvalidStateStoreException e) {
       return error(503, id, "the seen-ID store is not queryable on this instance now");
     }

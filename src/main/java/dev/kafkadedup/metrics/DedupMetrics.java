@@ -19,15 +19,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.ThreadMetadata;
@@ -42,9 +38,6 @@ import org.apache.kafka.streams.processor.StateRestoreListener;
 public final class DedupMetrics implements AutoCloseable {
   /** How often newly appeared Kafka metrics (e.g. lag of a newly assigned partition) are bound. */
   private static final Duration KAFKA_METRICS_REFRESH = Duration.ofSeconds(10);
-
-  /** How stale the store's disk figures may be: a scan walks every file of the store. */
-  private static final Duration STORE_RESCAN_INTERVAL = Duration.ofSeconds(5);
 
   /** Latency buckets from a fast pass-through to a day-old replay. */
   private static final Duration[] LATENCY_BUCKETS = {
@@ -113,31 +106,37 @@ public final class DedupMetrics implements AutoCloseable {
           .tag(MetricNames.STATE, s.name())
           .register(registry);
     }
-    registerStoreOnDisk(streamsProperties, applicationId);
+    registerStoreGauges();
   }
 
-  private void registerStoreOnDisk(Properties streamsProperties, String applicationId) {
-    // Kafka Streams' default without building a StreamsConfig, which logs warnings on creation.
-    Object stateDir =
-        streamsProperties.getOrDefault(
-            StreamsConfig.STATE_DIR_CONFIG,
-            StreamsConfig.configDef().defaultValues().get(StreamsConfig.STATE_DIR_CONFIG));
-    StoreOnDisk store =
-        new StoreOnDisk(
-            Path.of(stateDir.toString(), applicationId), SeenIdStore.NAME, STORE_RESCAN_INTERVAL);
-    // Micrometer holds a meter's object weakly: the gauges keep the store object alive, which
-    // keeps the function counter's alive too.
-    Gauge.builder(MetricNames.STORE_DISK, store, StoreOnDisk::bytes)
-        .strongReference(true)
-        .description("bytes on disk of the local seen-ID store")
+  private void registerStoreGauges() {
+    Gauge.builder(MetricNames.STORE_DISK, SeenIdStore::localDiskBytes)
+        .description("bytes on disk of the local seen-ID stores")
         .baseUnit("bytes")
         .register(registry);
-    Gauge.builder(MetricNames.STORE_SEGMENTS, store, StoreOnDisk::segments)
-        .strongReference(true)
-        .description("time segments of the local seen-ID store")
+    Gauge.builder(MetricNames.STORE_SEGMENTS, SeenIdStore::localBuckets)
+        .description("time buckets held by the local seen-ID stores")
         .register(registry);
-    FunctionCounter.builder(MetricNames.STORE_SEGMENTS_EXPIRED, store, StoreOnDisk::expiredSegments)
-        .description("store segments dropped because their window expired")
+    FunctionCounter.builder(
+            MetricNames.STORE_SEGMENTS_EXPIRED,
+            SeenIdStore.class,
+            c -> SeenIdStore.expiredBuckets())
+        .description("time buckets dropped because their window expired")
+        .register(registry);
+    Gauge.builder(MetricNames.STORE_IDS, SeenIdStore::localIds)
+        .description("estimated IDs in the local seen-ID stores (RocksDB estimate-num-keys)")
+        .register(registry);
+    Gauge.builder(MetricNames.STORE_BLOCK_CACHE, SeenIdStore::localBlockCacheBytes)
+        .description("bytes in the RocksDB block cache the seen-ID stores share")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(MetricNames.STORE_MEMTABLES, SeenIdStore::localMemtableBytes)
+        .description("bytes of the seen-ID stores' RocksDB memtables")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder(MetricNames.STORE_PENDING_COMPACTION, SeenIdStore::localPendingCompactionBytes)
+        .description("bytes RocksDB estimates it has yet to compact in the seen-ID stores")
+        .baseUnit("bytes")
         .register(registry);
   }
 
@@ -167,23 +166,6 @@ public final class DedupMetrics implements AutoCloseable {
     streamsMetrics =
         new KafkaStreamsMetrics(streams, Tags.empty(), kafkaMetricsRefresh, KAFKA_METRICS_REFRESH);
     streamsMetrics.bindTo(registry);
-    Gauge.builder(MetricNames.STORE_IDS, streams, DedupMetrics::estimatedIds)
-        .description("estimated IDs in the local seen-ID store (RocksDB estimate-num-keys)")
-        .register(registry);
-  }
-
-  /** Sums RocksDB's key estimate over the seen-ID store's instances on this host. */
-  private static double estimatedIds(KafkaStreams streams) {
-    double ids = 0;
-    for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
-      MetricName name = e.getKey();
-      if (name.name().equals("estimate-num-keys")
-          && name.tags().containsValue(SeenIdStore.NAME)
-          && e.getValue().metricValue() instanceof Number n) {
-        ids += n.doubleValue();
-      }
-    }
-    return ids;
   }
 
   /** Stream threads not dead; 0 when Kafka Streams is not running or rebalancing. */

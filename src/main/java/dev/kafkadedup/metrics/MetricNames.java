@@ -28,11 +28,20 @@ public final class MetricNames {
   /** Bytes on disk of this instance's seen-ID store. */
   public static final String STORE_DISK = "kafka.dedup.store.disk";
 
-  /** Time segments of the seen-ID store on disk. */
+  /** Time buckets held by the seen-ID store (the name is kept from the segmented layout). */
   public static final String STORE_SEGMENTS = "kafka.dedup.store.segments";
 
-  /** Segments dropped because stream time moved past their retention: window expirations. */
+  /** Buckets dropped because newer data moved past their retention: window expirations. */
   public static final String STORE_SEGMENTS_EXPIRED = "kafka.dedup.store.segments.expired";
+
+  /** Bytes in RocksDB's block cache, shared by every seen-ID store of the process. */
+  public static final String STORE_BLOCK_CACHE = "kafka.dedup.store.block.cache";
+
+  /** Bytes of the seen-ID store's RocksDB memtables. */
+  public static final String STORE_MEMTABLES = "kafka.dedup.store.memtables";
+
+  /** Bytes RocksDB estimates it has yet to compact in the seen-ID store. */
+  public static final String STORE_PENDING_COMPACTION = "kafka.dedup.store.pending.compaction";
 
   /** Changelog records restored into local state. */
   public static final String RESTORE_RECORDS = "kafka.dedup.restore.records";

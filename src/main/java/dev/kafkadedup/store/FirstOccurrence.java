@@ -2,6 +2,7 @@ package dev.kafkadedup.store;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Where and when an ID was first seen inside the window: the window-clock time (record timestamp in
@@ -10,10 +11,17 @@ import java.nio.charset.StandardCharsets;
  * itself after a restart.
  *
  * <p>Stored compactly, relative to the start of the time bucket the ID is kept under: unsigned
- * varints of the time's offset into the bucket, the partition and the offset, then the topic name.
- * A typical value is 10–15 bytes; RocksDB's block compression folds the repeated topic names.
+ * varints of the time's offset into the bucket, the partition and the offset, the topic name, then
+ * one byte naming the store layout ({@value #LAYOUT}). A typical value is 10–15 bytes; RocksDB's
+ * block compression folds the repeated topic names and layout bytes.
+ *
+ * <p>Values of the earlier window-store layout end with the topic name itself. Kafka topic names
+ * are ASCII letters, digits, '.', '_' and '-', so a last byte below {@code '-'} marks this layout
+ * unambiguously, which lets a restore tell the two apart in one changelog.
  */
 public record FirstOccurrence(long time, String topic, int partition, long offset) {
+  /** The last byte of values of the bucket-keyed layout. */
+  static final byte LAYOUT = 1;
 
   /** True when this is the same input record, not a repeat of it. */
   public boolean isSameRecord(String otherTopic, int otherPartition, long otherOffset) {
@@ -32,11 +40,24 @@ public record FirstOccurrence(long time, String topic, int partition, long offse
             varlongSize(sinceBucket)
                 + varlongSize(partition)
                 + varlongSize(offset)
-                + topicBytes.length);
+                + topicBytes.length
+                + 1);
     putVarlong(buffer, sinceBucket);
     putVarlong(buffer, partition);
     putVarlong(buffer, offset);
-    return buffer.put(topicBytes).array();
+    return buffer.put(topicBytes).put(LAYOUT).array();
+  }
+
+  /** True for a value written by the window-store layout (no layout byte at the end). */
+  static boolean isWindowStoreLayout(byte[] value) {
+    return value.length > 0 && value[value.length - 1] >= '-';
+  }
+
+  /** A window-store layout value with the layout byte appended. */
+  static byte[] fromWindowStoreLayout(byte[] value) {
+    byte[] converted = Arrays.copyOf(value, value.length + 1);
+    converted[value.length] = LAYOUT;
+    return converted;
   }
 
   /** Decodes a seen-ID store value kept under the bucket starting at {@code bucketStart}. */
@@ -45,7 +66,8 @@ public record FirstOccurrence(long time, String topic, int partition, long offse
     long time = bucketStart + getVarlong(buffer);
     int partition = (int) getVarlong(buffer);
     long offset = getVarlong(buffer);
-    String topic = new String(bytes, buffer.position(), buffer.remaining(), StandardCharsets.UTF_8);
+    int topicBytes = buffer.remaining() - (isWindowStoreLayout(bytes) ? 0 : 1);
+    String topic = new String(bytes, buffer.position(), topicBytes, StandardCharsets.UTF_8);
     return new FirstOccurrence(time, topic, partition, offset);
   }
 

@@ -14,9 +14,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * Checks each record's ID against the seen-ID store and routes it: the first occurrence inside the
- * window to the output, repeats to the duplicates route, records without an ID to the dead letters.
- * Forwarded records keep key, value, headers and timestamp as they arrived.
+ * Checks each record's ID against the seen-ID store and forwards it straight to its sink: the first
+ * occurrence inside the window to the output, repeats to the duplicates topic (or nowhere), records
+ * without an ID to the dead letters. Forwarded records keep key, value, headers and timestamp as
+ * they arrived.
  *
  * <p>A record is a duplicate when an earlier-processed record with the same ID has a window time
  * within the window of its own. A record that arrives again with the coordinates of the stored
@@ -24,7 +25,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * record older than the window behind stream time is forwarded but not remembered: its bucket may
  * be gone.
  */
-final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> {
+final class DedupProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
   /** How a record's stored ID and origin are found. */
   interface Identification {
@@ -39,7 +40,7 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
   private final Duration window;
   private final WindowTime windowTime;
   private final boolean keepDuplicates;
-  private ProcessorContext<byte[], Routed> context;
+  private ProcessorContext<byte[], byte[]> context;
   private SeenIdStore seenIds;
   private RecordCounters.Cursor counters;
 
@@ -76,7 +77,7 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
   }
 
   @Override
-  public void init(ProcessorContext<byte[], Routed> context) {
+  public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
     this.seenIds = new SeenIdStore(context.getStateStore(SeenIdStore.NAME), window);
     this.counters = RecordCounters.from(context.appConfigs()).cursor();
@@ -92,7 +93,8 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
       RecordCounters.Topic counted = counters.of(metadata.topic());
       counted.in();
       counted.deadLetter();
-      context.forward(Routed.deadLetter(record, e, metadata));
+      DedupHeaders.addDeadLetter(record.headers(), e, metadata, record.timestamp());
+      context.forward(record, DedupTopology.DEAD_LETTERS);
       return;
     }
     Origin origin = keyed.origin();
@@ -112,7 +114,8 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
     }
 
     FirstOccurrence first = seenIds.find(keyed.id(), time, streamTime);
-    Record<byte[], byte[]> out = record.withKey(origin.key());
+    Record<byte[], byte[]> out =
+        record.key() == origin.key() ? record : record.withKey(origin.key());
     if (first == null) {
       if (!seenIds.isExpired(time, streamTime)) {
         seenIds.remember(
@@ -120,15 +123,15 @@ final class DedupProcessor implements Processor<byte[], byte[], byte[], Routed> 
             new FirstOccurrence(time, origin.topic(), origin.partition(), origin.offset()));
       }
       counted.unique();
-      context.forward(out.withValue(new Routed(Routed.Route.UNIQUE, record.value())));
+      context.forward(out, DedupTopology.OUTPUT);
     } else if (first.isSameRecord(origin.topic(), origin.partition(), origin.offset())) {
       counted.unique();
-      context.forward(out.withValue(new Routed(Routed.Route.UNIQUE, record.value())));
+      context.forward(out, DedupTopology.OUTPUT);
     } else {
       counted.duplicate();
       if (keepDuplicates) {
         DedupHeaders.addDuplicate(out.headers(), first, origin, record.timestamp());
-        context.forward(out.withValue(new Routed(Routed.Route.DUPLICATE, record.value())));
+        context.forward(out, DedupTopology.DUPLICATES);
       }
     }
   }

@@ -3,13 +3,10 @@ package dev.kafkadedup.topology;
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.id.IdExtractors;
 import dev.kafkadedup.store.SeenIdStore;
-import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -28,10 +25,20 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * When the ID is not the record key (and {@code id.repartition} is on), a keying step first
  * extracts the ID and sends each record through the {@code by-id} repartition topic, so every
  * occurrence of an ID meets the same store partition.
+ *
+ * <p>Each processor forwards a record to the one sink it belongs to, by name: a unique record
+ * passes three nodes (source, dedup, sink) and no wrapper object.
  */
 public final class DedupTopology {
+  static final String OUTPUT = "output";
+  static final String DUPLICATES = "duplicates";
+  static final String DEAD_LETTERS = "dead-letters";
+  static final String KEYING_DEAD_LETTERS = "keying-dead-letters";
+
+  /** The repartition's null-key filter: the first node Kafka Streams puts before its sink. */
+  static final String BY_ID = "by-id-repartition-filter";
+
   private static final Serde<byte[]> BYTES = Serdes.ByteArray();
-  private static final String ROUTE = "route-";
 
   private DedupTopology() {}
 
@@ -44,81 +51,47 @@ public final class DedupTopology {
             .inputPattern()
             .map(pattern -> builder.stream(pattern, consumed))
             .orElseGet(() -> builder.stream(config.inputTopics(), consumed));
+    var extractor =
+        IdExtractors.forSource(config.idSource(), config.idJsonPointers(), config.idHeader());
 
-    KStream<byte[], Routed> routed;
+    KStream<byte[], byte[]> deduped;
     if (config.repartitionById()) {
-      Map<String, KStream<byte[], Routed>> keyed =
-          input
-              .process(
-                  () ->
-                      new IdKeyingProcessor(
-                          IdExtractors.forSource(
-                              config.idSource(), config.idJsonPointers(), config.idHeader()),
-                          config.idEncoding()),
-                  Named.as("extract-id"))
-              .split(Named.as("keying-"))
-              .branch((k, r) -> r.is(Routed.Route.DEAD_LETTER), Branched.as("dead"))
-              .defaultBranch(Branched.as("keyed"));
-      toDeadLetters(keyed.get("keying-dead"), config, "keying-");
-      routed =
+      KStream<byte[], byte[]> keyed =
+          input.process(
+              () -> new IdKeyingProcessor(extractor, config.idEncoding()), Named.as("extract-id"));
+      toTopic(keyed, config.deadLetterTopic(), KEYING_DEAD_LETTERS);
+      deduped =
           keyed
-              .get("keying-keyed")
-              .mapValues(Routed::payload, Named.as("keyed-payload"))
               .repartition(
                   Repartitioned.<byte[], byte[]>as("by-id")
                       .withKeySerde(BYTES)
                       .withValueSerde(BYTES))
               .process(
-                  () ->
-                      new DedupProcessor(
-                          DedupProcessor.repartitioned(),
-                          config.window(),
-                          config.windowTime(),
-                          config.duplicatesTopic().isPresent()),
+                  () -> dedup(config, DedupProcessor.repartitioned()),
                   Named.as("dedup"),
                   SeenIdStore.NAME);
     } else {
-      routed =
+      deduped =
           input.process(
-              () ->
-                  new DedupProcessor(
-                      DedupProcessor.extracting(
-                          IdExtractors.forSource(
-                              config.idSource(), config.idJsonPointers(), config.idHeader()),
-                          config.idEncoding()),
-                      config.window(),
-                      config.windowTime(),
-                      config.duplicatesTopic().isPresent()),
+              () -> dedup(config, DedupProcessor.extracting(extractor, config.idEncoding())),
               Named.as("dedup"),
               SeenIdStore.NAME);
     }
-
-    BranchedKStream<byte[], Routed> routes = routed.split(Named.as(ROUTE));
-    config
-        .duplicatesTopic()
-        .ifPresent(
-            topic ->
-                routes.branch(
-                    (k, r) -> r.is(Routed.Route.DUPLICATE),
-                    Branched.withConsumer(s -> toTopic(s, topic, "duplicates"), "duplicates")));
+    toTopic(deduped, config.outputTopic(), OUTPUT);
+    config.duplicatesTopic().ifPresent(topic -> toTopic(deduped, topic, DUPLICATES));
     if (!config.repartitionById()) {
-      routes.branch(
-          (k, r) -> r.is(Routed.Route.DEAD_LETTER),
-          Branched.withConsumer(s -> toDeadLetters(s, config, ROUTE), "dead"));
+      toTopic(deduped, config.deadLetterTopic(), DEAD_LETTERS);
     }
-    routes.defaultBranch(
-        Branched.withConsumer(s -> toTopic(s, config.outputTopic(), "output"), "unique"));
     return builder.build();
   }
 
-  private static void toDeadLetters(
-      KStream<byte[], Routed> stream, DedupConfig config, String prefix) {
-    toTopic(stream, config.deadLetterTopic(), prefix + "dead-letters");
+  private static DedupProcessor dedup(
+      DedupConfig config, DedupProcessor.Identification identification) {
+    return new DedupProcessor(
+        identification, config.window(), config.windowTime(), config.duplicatesTopic().isPresent());
   }
 
-  private static void toTopic(KStream<byte[], Routed> stream, String topic, String name) {
-    stream
-        .mapValues(Routed::payload, Named.as(name + "-payload"))
-        .to(topic, Produced.with(BYTES, BYTES).withName(name));
+  private static void toTopic(KStream<byte[], byte[]> stream, String topic, String name) {
+    stream.to(topic, Produced.with(BYTES, BYTES).withName(name));
   }
 }

@@ -15,10 +15,10 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * input coordinates travel in the {@link Origin} header. Records without an ID are routed to the
  * dead-letter topic here, before they cost a repartition.
  */
-final class IdKeyingProcessor implements Processor<byte[], byte[], byte[], Routed> {
+final class IdKeyingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   private final IdExtractor extractor;
   private final IdEncoding encoding;
-  private ProcessorContext<byte[], Routed> context;
+  private ProcessorContext<byte[], byte[]> context;
   private RecordCounters.Cursor counters;
 
   IdKeyingProcessor(IdExtractor extractor, IdEncoding encoding) {
@@ -27,7 +27,7 @@ final class IdKeyingProcessor implements Processor<byte[], byte[], byte[], Route
   }
 
   @Override
-  public void init(ProcessorContext<byte[], Routed> context) {
+  public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
     this.counters = RecordCounters.from(context.appConfigs()).cursor();
   }
@@ -42,11 +42,12 @@ final class IdKeyingProcessor implements Processor<byte[], byte[], byte[], Route
       id = encoding.encode(extractor.extract(record.key(), record.value(), record.headers()));
     } catch (IdExtractionException e) {
       counted.deadLetter();
-      context.forward(Routed.deadLetter(record, e, metadata));
+      DedupHeaders.addDeadLetter(record.headers(), e, metadata, record.timestamp());
+      context.forward(record, DedupTopology.KEYING_DEAD_LETTERS);
       return;
     }
     new Origin(metadata.topic(), metadata.partition(), metadata.offset(), record.key())
         .writeTo(record.headers());
-    context.forward(record.withKey(id).withValue(new Routed(Routed.Route.KEYED, record.value())));
+    context.forward(record.withKey(id), DedupTopology.BY_ID);
   }
 }

@@ -2,6 +2,7 @@ package dev.kafkadedup.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kafkadedup.bench.ServiceProcess;
 import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,7 +39,9 @@ import org.junit.jupiter.api.Timeout;
  * -Dchaos.brokerRestarts}, {@code -Dchaos.rate} (records/s while faults happen: each fault step
  * releases an equal share of the records); the {@code chaos-long} Maven profile sets the long run.
  * {@code -Dchaos.set=key=value,...} adds service settings (e.g. {@code
- * kafka.enable.transactional.statestores=true}).
+ * kafka.commit.interval.ms=300}). One instance is frozen with SIGSTOP for longer than the session
+ * timeout while three run, so its partitions move, and then thawed: its stale transaction must be
+ * fenced.
  */
 @Timeout(value = 4, unit = TimeUnit.HOURS)
 class ChaosIT {
@@ -49,10 +52,13 @@ class ChaosIT {
   private static final String BY_ID = APP_ID + "-by-id-repartition";
   private static final int PARTITIONS = 6;
   private static final Duration RUNNING_TIMEOUT = Duration.ofMinutes(3);
+  private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(20);
 
   private enum Fault {
     KILL,
     KILL_WIPING_STATE,
+    /** SIGSTOP past the session timeout while its partitions move, then SIGCONT: a zombie. */
+    ZOMBIE,
     TERM,
     BROKER_RESTART,
     SCALE_UP,
@@ -185,7 +191,8 @@ class ChaosIT {
    */
   private List<Fault> schedule(int kills, int brokerRestarts) {
     List<Fault> single = new ArrayList<>(List.of(Fault.TERM));
-    List<Fault> scaled = new ArrayList<>(List.of(Fault.KILL_WIPING_STATE, Fault.TERM));
+    List<Fault> scaled =
+        new ArrayList<>(List.of(Fault.KILL_WIPING_STATE, Fault.ZOMBIE, Fault.TERM));
     List<Fault> after = new ArrayList<>();
     for (int i = 0; i < kills - 1; i++) {
       (i % 3 == 0 ? single : i % 3 == 1 ? scaled : after).add(Fault.KILL);
@@ -218,6 +225,17 @@ class ChaosIT {
         victim.kill();
         Utils.delete(stateDir(victim.name()).toFile());
         yield List.of(restart(fault, victim));
+      }
+      case ZOMBIE -> {
+        // not "a", whose SIGTERM must find it running; the others take its partitions meanwhile
+        ServiceProcess victim = alive.stream().filter(i -> !i.name().equals("a")).findFirst().get();
+        long start = System.nanoTime();
+        victim.suspend();
+        TimeUnit.MILLISECONDS.sleep(SESSION_TIMEOUT.toMillis() + 10_000);
+        victim.resume();
+        // it wakes up with a transaction its successors fenced, rejoins and carries on
+        yield List.of(
+            measured(fault, victim.name(), (System.nanoTime() - start) / 1_000_000, null));
       }
       case TERM -> {
         ServiceProcess victim = instances.get("a");
@@ -340,7 +358,7 @@ class ChaosIT {
     props.put("kafka.state.dir", stateDir(name).toString());
     props.put("instance.id", name);
     props.put("shutdown.leave.group", Boolean.toString(leaveGroup));
-    props.put("kafka.session.timeout.ms", "20000");
+    props.put("kafka.session.timeout.ms", Long.toString(SESSION_TIMEOUT.toMillis()));
     // several instances on one host: no fixed HTTP port
     props.put("http.host", "127.0.0.1");
     props.put("http.port", "0");

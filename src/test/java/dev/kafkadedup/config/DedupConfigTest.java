@@ -189,12 +189,22 @@ class DedupConfigTest {
   }
 
   @Test
-  void shouldRefuseTransactionalStateStoresNamingTheKey() {
-    assertRejected(with("kafka.enable.transactional.statestores", "true"))
+  void shouldRequireTransactionalStateStoresNamingTheKey() {
+    assertRejected(with("kafka.enable.transactional.statestores", "false"))
         .hasMessageContaining("kafka.enable.transactional.statestores")
-        .hasMessageContaining("true")
-        .hasMessageContaining("not supported");
-    assertThat(config("kafka.enable.transactional.statestores", "false").exactlyOnce()).isTrue();
+        .hasMessageContaining("false")
+        .hasMessageContaining("must stay true");
+    assertThat(config().streamsProperties())
+        .containsEntry(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
+  }
+
+  @Test
+  void shouldSetStandbyReplicasUnlessKafkaSettingGiven() {
+    assertThat(config("standby.replicas", "2").streamsProperties())
+        .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 2);
+    assertThat(config().streamsProperties())
+        .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0);
+    assertRejected(with("standby.replicas", "-1")).hasMessageContaining("standby.replicas");
   }
 
   @Test
@@ -388,6 +398,7 @@ class DedupConfigTest {
     assertThat(DedupConfig.CONFIG.names())
         .containsExactlyInAnyOrder(
             DedupConfig.INPUT_TOPICS,
+            DedupConfig.STANDBY_REPLICAS,
             DedupConfig.INPUT_PATTERN,
             DedupConfig.OUTPUT_TOPIC,
             DedupConfig.DUPLICATES_TOPIC,

@@ -94,7 +94,7 @@ class HttpEndpointsIT {
                         "kafka_consumer_fetch_manager_records_lag",
                         "kafka_stream_thread_commit_latency_avg",
                         "kafka_producer_txn_commit_time_ns_total",
-                        "kafka_stream_state_block_cache_usage",
+                        "kafka_dedup_store_block_cache_bytes",
                         "jvm_memory_used_bytes",
                         "process_cpu_usage");
               });

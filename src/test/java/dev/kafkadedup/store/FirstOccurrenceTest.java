@@ -23,8 +23,20 @@ class FirstOccurrenceTest {
   void shouldStoreTypicalOccurrencesInAFewBytesBesidesTheTopic() {
     byte[] value = new FirstOccurrence(BUCKET + 3_600_000, "events", 3, 123_456_789).encode(BUCKET);
 
-    // 4 bytes of time into the bucket, 1 of partition, 4 of offset
-    assertThat(value).hasSize(4 + 1 + 4 + "events".length());
+    // 4 bytes of time into the bucket, 1 of partition, 4 of offset, the topic, 1 layout byte
+    assertThat(value).hasSize(4 + 1 + 4 + "events".length() + 1);
+    assertThat(FirstOccurrence.isWindowStoreLayout(value)).isFalse();
+  }
+
+  @Test
+  void shouldReadValuesOfTheWindowStoreLayout() {
+    FirstOccurrence first = new FirstOccurrence(BUCKET + 42, "orders-eu_1.x", 5, 77);
+    byte[] encoded = first.encode(BUCKET);
+    byte[] old = java.util.Arrays.copyOf(encoded, encoded.length - 1);
+
+    assertThat(FirstOccurrence.isWindowStoreLayout(old)).isTrue();
+    assertThat(FirstOccurrence.decode(old, BUCKET)).isEqualTo(first);
+    assertThat(FirstOccurrence.fromWindowStoreLayout(old)).isEqualTo(encoded);
   }
 
   @Test

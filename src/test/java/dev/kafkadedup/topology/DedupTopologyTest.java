@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.kafkadedup.config.DedupConfig;
+import dev.kafkadedup.store.SeenIdStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -660,5 +663,39 @@ class DedupTopologyTest {
 
     assertThat(description.contains("by-id-repartition")).as(description).isEqualTo(expected);
     assertThat(topology.describe().subtopologies()).hasSize(expected ? 2 : 1);
+  }
+
+  /**
+   * What an existing deployment's state is bound to: the repartition topic, the store (and so its
+   * changelog topic) and the subtopology that holds it, which names the task directories.
+   */
+  @ParameterizedTest(name = "id.source={0}")
+  @CsvSource({"key, 0", "json, 1"})
+  void shouldKeepTopicStoreAndTaskNamesOfEarlierReleases(String source, int storeSubtopology) {
+    Topology topology = DedupTopology.build(config("id.source", source, "id.json.pointers", "/id"));
+
+    var subtopologies =
+        topology.describe().subtopologies().stream()
+            .sorted(Comparator.comparingInt(TopologyDescription.Subtopology::id))
+            .toList();
+    var withStore = subtopologies.get(storeSubtopology);
+    assertThat(withStore.id()).isEqualTo(storeSubtopology);
+    assertThat(withStore.nodes())
+        .filteredOn(node -> node instanceof TopologyDescription.Processor)
+        .flatExtracting(node -> ((TopologyDescription.Processor) node).stores())
+        .containsExactly(SeenIdStore.NAME);
+    if (storeSubtopology == 1) {
+      assertThat(topology.describe().toString()).contains("topics: [by-id-repartition]");
+    }
+  }
+
+  @Test
+  void shouldForwardAUniqueRecordThroughSourceDedupAndSinkOnly() {
+    Topology topology = DedupTopology.build(config());
+
+    var nodes = topology.describe().subtopologies().iterator().next().nodes();
+    assertThat(nodes)
+        .extracting(TopologyDescription.Node::name)
+        .containsExactlyInAnyOrder("input", "dedup", "output", "dead-letters");
   }
 }

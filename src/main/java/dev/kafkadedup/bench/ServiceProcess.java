@@ -1,4 +1,4 @@
-package dev.kafkadedup.chaos;
+package dev.kafkadedup.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,13 +17,15 @@ import java.util.regex.Pattern;
  * One instance of the packaged service, {@code java -jar kafka-dedup.jar run --config FILE}, as a
  * separate OS process that can be SIGKILLed or SIGTERMed. Its output is appended to a log file that
  * is read for the service's {@code State X -> RUNNING} line and for Kafka Streams' state wipes.
+ * Used by {@code bench --recovery} and by the crash tests.
  */
-final class ServiceProcess {
+public final class ServiceProcess {
   /**
    * Kafka Streams' warning, once per task, when it finds local state but no checkpoint under EOS
    * (after an unclean exit) and so wipes the state and restores it from the changelog.
    */
-  static final String WIPE_LOG = "did not find checkpoint offsets while stores are not empty";
+  public static final String WIPE_LOG =
+      "did not find checkpoint offsets while stores are not empty";
 
   private static final Pattern RESTORED =
       Pattern.compile("Finished restoring changelog .* total number of (\\d+) records");
@@ -37,7 +39,7 @@ final class ServiceProcess {
   private long startedAtNanos;
   private long logOffset;
 
-  ServiceProcess(String name, Path jar, Path configFile, Path logbackFile, Path logFile) {
+  public ServiceProcess(String name, Path jar, Path configFile, Path logbackFile, Path logFile) {
     this.name = name;
     this.jar = jar;
     this.configFile = configFile;
@@ -45,15 +47,15 @@ final class ServiceProcess {
     this.logFile = logFile;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process != null && process.isAlive();
   }
 
-  void start() {
+  public void start() {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
         List.of(
@@ -93,14 +95,83 @@ final class ServiceProcess {
     }
   }
 
+  /** SIGSTOP: the process freezes mid-flight, holding its open transaction. */
+  public void suspend() {
+    signal("STOP");
+  }
+
+  /** SIGCONT: a suspended process resumes where it stopped, unaware of the time passed. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Changelog records restored since the last start, by every restore so far. */
+  public long restoredRecordsSoFar() {
+    long records = 0;
+    for (String line : linesSinceStart()) {
+      Matcher finished = RESTORED.matcher(line);
+      if (finished.find()) {
+        records += Long.parseLong(finished.group(1));
+      }
+    }
+    return records;
+  }
+
+  /** Log lines since the last start that contain {@code text}. */
+  public long countLog(String text) {
+    return linesSinceStart().stream().filter(line -> line.contains(text)).count();
+  }
+
+  /**
+   * Waits until more than {@code seen} log lines since the last start contain {@code text}; false
+   * after the timeout.
+   */
+  public boolean awaitLogCount(String text, long seen, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (countLog(text) <= seen) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        return false;
+      }
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    return true;
+  }
+
+  /** Waits until a log line since the last start contains {@code text}; false after timeout. */
+  public boolean awaitLog(String text, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (linesSinceStart().stream().noneMatch(line -> line.contains(text))) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        return false;
+      }
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    return true;
+  }
+
   /** SIGKILL: no shutdown hook, no commit, no close. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     awaitExit();
   }
 
   /** SIGTERM: the service commits, closes and exits 0. */
-  void terminate() {
+  public void terminate() {
     process.destroy();
     int code = awaitExit();
     if (code != 0) {
@@ -126,7 +197,7 @@ final class ServiceProcess {
    * Milliseconds from process start to the first RUNNING state (when the log line was seen, within
    * 20 ms); fails after {@code timeout}.
    */
-  long awaitRunning(Duration timeout) throws InterruptedException {
+  public long awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (linesSinceStart().stream().noneMatch(line -> line.contains("-> RUNNING"))) {
       if (!process.isAlive()) {
@@ -143,14 +214,14 @@ final class ServiceProcess {
   }
 
   /** What Kafka Streams restored from the changelog since the last start. */
-  record Restore(long records, long millis) {}
+  public record Restore(long records, long millis) {}
 
   /**
    * Sums Kafka Streams' "Finished restoring changelog ... total number of N records" lines between
    * the last start and RUNNING; the time runs from the first changelog end-offset lookup to the
    * last finish.
    */
-  Restore restored() {
+  public Restore restored() {
     long records = 0;
     LocalTime first = null;
     LocalTime last = null;
@@ -171,7 +242,7 @@ final class ServiceProcess {
   }
 
   /** Tasks whose local state Kafka Streams wiped since the last start. */
-  long wipedTasks() {
+  public long wipedTasks() {
     // the stream thread logs it once per task (the main thread may log it once more at start-up)
     return linesSinceStart().stream()
         .filter(line -> line.contains(WIPE_LOG) && line.contains("stream-task ["))
@@ -179,25 +250,29 @@ final class ServiceProcess {
   }
 
   /** SIGKILLs a still-running instance at the end of a test. */
-  void destroy() {
+  public void destroy() {
     if (isAlive()) {
       process.destroyForcibly();
       awaitExit();
     }
   }
 
-  /** The packaged jar under test (Failsafe passes its path). */
-  static Path packagedJar() {
+  /** The packaged jar: the one under test (Failsafe passes its path), or the running one. */
+  public static Path packagedJar() {
     String jar = System.getProperty("kafkadedup.jar");
-    if (jar == null) {
-      throw new IllegalStateException(
-          "system property kafkadedup.jar (set by Failsafe) is missing");
+    if (jar != null) {
+      return Paths.get(jar);
     }
-    return Paths.get(jar);
+    try {
+      return Paths.get(
+          ServiceProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("cannot locate the packaged jar", e);
+    }
   }
 
   /** Writes the service logback configuration into {@code dir}; its path. */
-  static Path writeLogback(Path dir) throws IOException {
+  public static Path writeLogback(Path dir) throws IOException {
     return Files.writeString(dir.resolve("service-logback.xml"), SERVICE_LOGBACK);
   }
 
