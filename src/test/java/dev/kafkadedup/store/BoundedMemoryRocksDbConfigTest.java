@@ -34,6 +34,10 @@ class BoundedMemoryRocksDbConfigTest {
       assertThat(a.partitionFilters()).isTrue();
       assertThat(a.indexType()).isEqualTo(IndexType.kTwoLevelIndexSearch);
       assertThat(first.writeBufferManager()).isSameAs(second.writeBufferManager());
+      // an eighth of the write-buffer quarter of the bound, within 1 and 16 MiB
+      assertThat(first.writeBufferSize())
+          .isEqualTo(Math.max(1L << 20, Math.min(16L << 20, BOUND / 4 / 8)));
+      assertThat(a.pinL0FilterAndIndexBlocksInCache()).isTrue();
       assertThat(first.compactionStyle()).isEqualTo(CompactionStyle.LEVEL);
       assertThat(first.compressionType()).isEqualTo(CompressionType.LZ4_COMPRESSION);
       assertThat(first.bottommostCompressionType()).isEqualTo(CompressionType.ZSTD_COMPRESSION);
