@@ -195,7 +195,8 @@ public final class RecoveryBench {
     config.put("kafka.state.dir", stateDir.toString());
     // static membership: a restarted instance takes its partitions back without a rebalance
     config.put("instance.id", APPLICATION + "-" + instance);
-    config.put("standby.replicas", standby ? "1" : "0");
+    // the Kafka Streams key, which kafka-dedup 0.1 (--service-jar) understands too
+    config.put("kafka.num.standby.replicas", standby ? "1" : "0");
     config.put("http.host", "127.0.0.1");
     config.put("http.port", "0");
     config.put("input.topics", INPUT);
