@@ -22,59 +22,44 @@ import org.apache.kafka.streams.kstream.Produced;
 /** What the benchmark compares, each run on the same preloaded input. */
 public enum Variant {
   /** EOS v2 passthrough with Kafka Streams' defaults: what a user gets out of the box. */
-  DEFAULT(false) {
+  DEFAULT(false, true) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return passthrough(setup, config);
     }
-
-    @Override
-    Properties properties(Setup setup, DedupConfig config) {
-      return streamsDefaults(setup, config);
-    }
   },
   /** The same passthrough with this service's tuned configuration: the limit for EOS here. */
-  CEILING(false) {
+  CEILING(false, false) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return passthrough(setup, config);
     }
   },
   /** The window-store dedup recipe of the Kafka Streams examples, at Kafka Streams' defaults. */
-  WINDOWSTORE(true) {
+  WINDOWSTORE(true, true) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupRecipes.windowStore(
           setup.inputTopic(), config.outputTopic(), BENCH_ID, setup.idInKey(), config.window());
     }
-
-    @Override
-    Properties properties(Setup setup, DedupConfig config) {
-      return streamsDefaults(setup, config);
-    }
   },
   /** The key-value-store dedup recipe (get, put if absent), at Kafka Streams' defaults. */
-  KEYVALUE(true) {
+  KEYVALUE(true, true) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupRecipes.keyValue(
           setup.inputTopic(), config.outputTopic(), BENCH_ID, setup.idInKey(), config.window());
     }
-
-    @Override
-    Properties properties(Setup setup, DedupConfig config) {
-      return streamsDefaults(setup, config);
-    }
   },
   /** This service as shipped. */
-  DEDUP(true) {
+  DEDUP(true, false) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupTopology.build(config);
     }
   },
   /** This service with at-least-once processing: the price of exactly-once. */
-  ALOS(true) {
+  ALOS(true, false) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupTopology.build(config);
@@ -114,8 +99,12 @@ public enum Variant {
   /** True when the output holds one record per distinct ID, not one per input record. */
   private final boolean dedups;
 
-  Variant(boolean dedups) {
+  /** True when it runs with Kafka Streams' defaults, as a user writing it alone would. */
+  private final boolean streamsDefaults;
+
+  Variant(boolean dedups, boolean streamsDefaults) {
     this.dedups = dedups;
+    this.streamsDefaults = streamsDefaults;
   }
 
   boolean dedups() {
@@ -150,13 +139,13 @@ public enum Variant {
     return settings;
   }
 
-  /** Kafka Streams properties: the tuned service defaults unless overridden here. */
+  /** Kafka Streams properties: Streams' defaults, or the tuned service settings. */
   Properties properties(Setup setup, DedupConfig config) {
-    return config.streamsProperties();
+    return streamsDefaults ? defaultProperties(setup, config) : config.streamsProperties();
   }
 
   /** What a user who writes the app alone would run: EOS v2 and otherwise Streams' defaults. */
-  private static Properties streamsDefaults(Setup setup, DedupConfig config) {
+  private static Properties defaultProperties(Setup setup, DedupConfig config) {
     Properties props = new Properties();
     props.put(
         StreamsConfig.APPLICATION_ID_CONFIG,

@@ -21,9 +21,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -304,18 +301,7 @@ class ChaosIT {
 
   /** Records of {@code topic} not yet committed by the application's group. */
   private long lag(String topic) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> committed =
-        admin.listConsumerGroupOffsets(APP_ID).partitionsToOffsetAndMetadata().get();
-    Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-    for (int p = 0; p < PARTITIONS; p++) {
-      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-    }
-    long lag = 0;
-    for (var end : admin.listOffsets(latest).all().get().entrySet()) {
-      OffsetAndMetadata done = committed.get(end.getKey());
-      lag += end.getValue().offset() - (done == null ? 0 : done.offset());
-    }
-    return lag;
+    return CommittedTopics.lag(admin, APP_ID, topic, PARTITIONS);
   }
 
   /**
