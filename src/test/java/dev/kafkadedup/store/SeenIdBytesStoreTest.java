@@ -50,6 +50,11 @@ class SeenIdBytesStoreTest {
     Properties config = new Properties();
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "app");
     config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+    // the service's RocksDB options, with a bound small enough that memtables flush to SST files
+    config.put(
+        StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
+        BoundedMemoryRocksDbConfig.class.getName());
+    config.put(BoundedMemoryRocksDbConfig.MEMORY_BYTES_CONFIG, Long.toString(8L << 20));
     StateStoreContext mock =
         new MockProcessorContext<>(config, new TaskId(0, 3), stateDir.toFile())
             .getStateStoreContext();
@@ -166,6 +171,34 @@ class SeenIdBytesStoreTest {
     assertThat(Files.exists(segment.getParent())).as("old layout removed").isFalse();
     assertThat(Files.exists(stateDir.resolve(".checkpoint"))).isFalse();
     assertThat(store.get(key(BUCKET, "kept"))).as("the new layout stays").isNotNull();
+  }
+
+  @Test
+  void shouldReadEveryValueBackExactlyStagedCommittedAndAfterReopen() {
+    int ids = 100_000;
+    for (int n = 0; n < ids; n++) {
+      store.put(key(BUCKET, "id-" + n), occurrence(n).encode(BUCKET));
+      if (n % 1_000 == 999) {
+        store.commit(Map.of(CHANGELOG, (long) n));
+      }
+    }
+    assertEveryValue(ids);
+    store.commit(Map.of(CHANGELOG, (long) ids));
+    assertEveryValue(ids);
+    reopen();
+    assertEveryValue(ids);
+  }
+
+  private void assertEveryValue(int ids) {
+    for (int n = 0; n < ids; n++) {
+      byte[] value = store.get(key(BUCKET, "id-" + n));
+      assertThat(value).as("value of id-" + n).isEqualTo(occurrence(n).encode(BUCKET));
+      assertThat(store.get(key(BUCKET, "absent-" + n))).isNull();
+    }
+  }
+
+  private static FirstOccurrence occurrence(int n) {
+    return new FirstOccurrence(BUCKET + n * 997L % W, "events", n % 12, n * 31L);
   }
 
   @Test
