@@ -46,6 +46,7 @@ public final class RecoveryBench {
   private final Path workDir;
   private final Path serviceJar;
   private final SeenIdChangelog.Layout layout;
+  private final boolean killOnly;
   private final PrintStream out;
 
   public RecoveryBench(
@@ -55,6 +56,7 @@ public final class RecoveryBench {
       Path workDir,
       Path serviceJar,
       boolean windowStoreLayout,
+      boolean killOnly,
       PrintStream out) {
     this.bootstrapServers = bootstrapServers;
     this.partitions = partitions;
@@ -63,6 +65,7 @@ public final class RecoveryBench {
     this.serviceJar = serviceJar == null ? ServiceProcess.packagedJar() : serviceJar;
     this.layout =
         windowStoreLayout ? SeenIdChangelog.Layout.WINDOW_STORE : SeenIdChangelog.Layout.SEEN_IDS;
+    this.killOnly = killOnly;
     this.out = out;
   }
 
@@ -95,12 +98,16 @@ public final class RecoveryBench {
       processLiveRecords(0);
       service.kill();
       results.add(restart(service, "kill -9, state directory kept"));
-      processLiveRecords(1);
-      service.kill();
-      Utils.delete(stateDir.toFile());
-      results.add(restart(service, "kill -9, state directory deleted"));
+      if (!killOnly) {
+        processLiveRecords(1);
+        service.kill();
+        Utils.delete(stateDir.toFile());
+        results.add(restart(service, "kill -9, state directory deleted"));
+      }
       service.terminate();
-      results.add(failOver(stateDir));
+      if (!killOnly) {
+        results.add(failOver(stateDir));
+      }
     } finally {
       service.destroy();
     }

@@ -156,6 +156,12 @@ public final class BenchCommand implements Callable<Integer> {
   boolean recovery;
 
   @Option(
+      names = "--kill-only",
+      description =
+          "With --recovery: only the start on empty state and the restart after kill -9 (for very large stores).")
+  boolean killOnly;
+
+  @Option(
       names = "--service-jar",
       description = "With --recovery: the service jar to run (default: this one).")
   Path serviceJar;
@@ -213,7 +219,14 @@ public final class BenchCommand implements Callable<Integer> {
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       if (recovery) {
         new RecoveryBench(
-                servers, partitions, ids, stateDir, serviceJar, layout.equals("window-store"), out)
+                servers,
+                partitions,
+                ids,
+                stateDir,
+                serviceJar,
+                layout.equals("window-store"),
+                killOnly,
+                out)
             .run();
         return 0;
       }
