@@ -20,6 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
 import org.apache.kafka.streams.processor.StateStore;
@@ -93,6 +94,7 @@ final class SeenIdBytesStore implements KeyValueStore<Bytes, byte[]> {
 
   private File dir;
   private Options options;
+  private BloomFilter filter;
   private DBOptions dbOptions;
   private ColumnFamilyOptions dataFamilyOptions;
   private ColumnFamilyOptions offsetsFamilyOptions;
@@ -185,13 +187,14 @@ final class SeenIdBytesStore implements KeyValueStore<Bytes, byte[]> {
   private void openDb(Map<String, Object> configs) throws RocksDBException {
     options = new Options();
     BlockBasedTableConfig table = new BlockBasedTableConfig();
-    table.setFilterPolicy(new BloomFilter(10, false));
+    filter = new BloomFilter(10, false);
+    table.setFilterPolicy(filter);
     options.setTableFormatConfig(table);
     options.setCreateIfMissing(true);
     options.setCreateMissingColumnFamilies(true);
     options.setAtomicFlush(true);
     options.setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES);
-    Object setter = configs.get("rocksdb.config.setter");
+    Object setter = configs.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
     if (setter != null) {
       try {
         Class<? extends RocksDBConfigSetter> type =
@@ -481,6 +484,7 @@ final class SeenIdBytesStore implements KeyValueStore<Bytes, byte[]> {
     offsetsFamilyOptions.close();
     dbOptions.close();
     options.close();
+    filter.close();
   }
 
   private static byte[] offsetKey(TopicPartition partition) {
