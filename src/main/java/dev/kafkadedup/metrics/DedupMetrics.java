@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -110,10 +111,10 @@ public final class DedupMetrics implements AutoCloseable {
   }
 
   private void registerStoreGauges() {
-    Gauge.builder(MetricNames.STORE_DISK, SeenIdStore::localDiskBytes)
-        .description("bytes on disk of the local seen-ID stores")
-        .baseUnit("bytes")
-        .register(registry);
+    bytesGauge(
+        MetricNames.STORE_DISK,
+        SeenIdStore::localDiskBytes,
+        "bytes on disk of the local seen-ID stores");
     Gauge.builder(MetricNames.STORE_SEGMENTS, SeenIdStore::localBuckets)
         .description("time buckets held by the local seen-ID stores")
         .register(registry);
@@ -126,18 +127,22 @@ public final class DedupMetrics implements AutoCloseable {
     Gauge.builder(MetricNames.STORE_IDS, SeenIdStore::localIds)
         .description("estimated IDs in the local seen-ID stores (RocksDB estimate-num-keys)")
         .register(registry);
-    Gauge.builder(MetricNames.STORE_BLOCK_CACHE, SeenIdStore::localBlockCacheBytes)
-        .description("bytes in the RocksDB block cache the seen-ID stores share")
-        .baseUnit("bytes")
-        .register(registry);
-    Gauge.builder(MetricNames.STORE_MEMTABLES, SeenIdStore::localMemtableBytes)
-        .description("bytes of the seen-ID stores' RocksDB memtables")
-        .baseUnit("bytes")
-        .register(registry);
-    Gauge.builder(MetricNames.STORE_PENDING_COMPACTION, SeenIdStore::localPendingCompactionBytes)
-        .description("bytes RocksDB estimates it has yet to compact in the seen-ID stores")
-        .baseUnit("bytes")
-        .register(registry);
+    bytesGauge(
+        MetricNames.STORE_BLOCK_CACHE,
+        SeenIdStore::localBlockCacheBytes,
+        "bytes in the RocksDB block cache the seen-ID stores share");
+    bytesGauge(
+        MetricNames.STORE_MEMTABLES,
+        SeenIdStore::localMemtableBytes,
+        "bytes of the seen-ID stores' RocksDB memtables");
+    bytesGauge(
+        MetricNames.STORE_PENDING_COMPACTION,
+        SeenIdStore::localPendingCompactionBytes,
+        "bytes RocksDB estimates it has yet to compact in the seen-ID stores");
+  }
+
+  private void bytesGauge(String name, Supplier<Number> bytes, String description) {
+    Gauge.builder(name, bytes).description(description).baseUnit("bytes").register(registry);
   }
 
   /**
