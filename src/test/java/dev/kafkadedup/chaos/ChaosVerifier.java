@@ -5,22 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kafkadedup.id.IdEncoding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -201,27 +195,6 @@ final class ChaosVerifier {
 
   /** Reads a whole topic up to its current end (last stable offset) with read_committed. */
   private void read(String topic, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
-      ends.keySet().removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-      while (!ends.isEmpty()) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          handler.accept(record);
-        }
-        ends.keySet().removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-      }
-    }
+    CommittedTopics.read(bootstrapServers, topic, handler);
   }
 }

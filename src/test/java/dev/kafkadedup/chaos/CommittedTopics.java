@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,28 +22,38 @@ final class CommittedTopics {
 
   /** Every record of {@code topic} a {@code read_committed} consumer sees now. */
   static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrapServers, String topic) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    read(bootstrapServers, topic, records::add);
+    return records;
+  }
+
+  /**
+   * Hands every record of {@code topic} up to its current end (last stable offset) to {@code
+   * handler}, read with read_committed: whole topics in bounded memory.
+   */
+  static void read(
+      String bootstrapServers, String topic, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic).stream()
               .map(p -> new TopicPartition(topic, p.partition()))
               .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      // read_committed end offsets are the last stable offsets
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
+      ends.keySet().removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+      while (!ends.isEmpty()) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          handler.accept(record);
+        }
+        ends.keySet().removeIf(tp -> consumer.position(tp) >= ends.get(tp));
       }
-      return records;
     }
   }
 
