@@ -459,6 +459,11 @@ public final class DedupConfig extends AbstractConfig {
     return configured > 0 ? configured : BoundedMemoryRocksDbConfig.derivedBytes();
   }
 
+  /** The Kafka Streams application id: the consumer group and the prefix of internal topics. */
+  public String applicationId() {
+    return String.valueOf(streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG));
+  }
+
   public boolean exactlyOnce() {
     return StreamsConfig.EXACTLY_ONCE_V2.equals(
         streamsProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
@@ -474,6 +479,11 @@ public final class DedupConfig extends AbstractConfig {
     props.put(BoundedMemoryRocksDbConfig.MEMORY_BYTES_CONFIG, Long.toString(rocksDbMemoryBytes()));
     instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(STANDBY_REPLICAS));
+    // One stream thread per CPU the JVM may use (its container limit): one thread left the
+    // second core of a 2-CPU pod mostly idle (docs/benchmarks.md).
+    props.put(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+        Integer.toString(Runtime.getRuntime().availableProcessors()));
     props.putAll(kafkaOverrides);
     return props;
   }
