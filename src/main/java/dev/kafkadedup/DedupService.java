@@ -2,21 +2,21 @@ package dev.kafkadedup;
 
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.http.HttpEndpoints;
+import dev.kafkadedup.kafka.KafkaClients;
 import dev.kafkadedup.metrics.DedupMetrics;
+import dev.kafkadedup.state.StateFormatGuard;
 import dev.kafkadedup.topology.DedupTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -73,15 +73,18 @@ public final class DedupService implements AutoCloseable {
   }
 
   /**
-   * Checks that the topics this service writes exist, then starts processing.
+   * Checks that the topics this service writes exist and that the state was written in the
+   * configured format (recording it on a first start), then starts processing.
    *
-   * @throws ConfigException naming the key of a topic that does not exist
+   * @throws ConfigException naming the key of a topic that does not exist, or of a setting that
+   *     differs from the one the state was written with
    */
   public void start() {
     if (serveHttp) {
       http = HttpEndpoints.start(config, streams, metrics);
     }
     checkOutputTopicsExist();
+    StateFormatGuard.check(config);
     streams.start();
   }
 
@@ -151,10 +154,7 @@ public final class DedupService implements AutoCloseable {
     keyByTopic.put(config.outputTopic(), DedupConfig.OUTPUT_TOPIC);
     keyByTopic.put(config.deadLetterTopic(), DedupConfig.DEAD_LETTER_TOPIC);
     config.duplicatesTopic().ifPresent(t -> keyByTopic.put(t, DedupConfig.DUPLICATES_TOPIC));
-    Properties props = new Properties();
-    config.streamsProperties().forEach((k, v) -> props.put(k, v));
-    props.keySet().retainAll(AdminClientConfig.configNames());
-    try (Admin admin = Admin.create(props)) {
+    try (Admin admin = Admin.create(KafkaClients.admin(config))) {
       Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
       List<String> missing = new ArrayList<>();
       keyByTopic.forEach(

@@ -3,7 +3,10 @@ package dev.kafkadedup;
 import dev.kafkadedup.cli.AuditCommand;
 import dev.kafkadedup.cli.BenchCommand;
 import dev.kafkadedup.cli.DemoCommand;
+import dev.kafkadedup.cli.ResetCommand;
 import dev.kafkadedup.cli.RunCommand;
+import dev.kafkadedup.cli.SavepointCommand;
+import dev.kafkadedup.state.StateCommandException;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +21,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       DemoCommand.class,
       AuditCommand.class,
+      SavepointCommand.class,
+      ResetCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -37,6 +42,10 @@ public final class Main implements Runnable {
               if (e instanceof ConfigException) {
                 cmd.getErr().println("config error: " + e.getMessage());
                 return CONFIG_ERROR;
+              }
+              if (e instanceof StateCommandException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 1;
               }
               throw e;
             })

@@ -7,6 +7,7 @@ import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdExtractionException;
 import dev.kafkadedup.id.IdExtractor;
 import dev.kafkadedup.id.IdExtractors;
+import dev.kafkadedup.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,10 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -25,7 +23,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Checks a dedup service's output against its input, independently of the service: reads the input
@@ -47,7 +44,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * audit: audit a stopped or caught-up service, or give a {@code to} the service has passed.
  */
 public final class TopicAudit {
-  private static final ByteArrayDeserializer BYTES = new ByteArrayDeserializer();
 
   private final DedupConfig config;
   private final Instant from;
@@ -71,8 +67,7 @@ public final class TopicAudit {
     long toMs = to == null ? Long.MAX_VALUE : to.toEpochMilli();
     Instant lookBack = from == null ? null : from.minus(Duration.ofMillis(window));
     try (AuditStore store = new AuditStore();
-        KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(consumerProps(), BYTES, BYTES)) {
+        KafkaConsumer<byte[], byte[]> consumer = KafkaClients.reader(config, "kafka-dedup-audit")) {
       List<String> inputs = inputTopics(consumer);
       read(
           consumer,
@@ -229,36 +224,7 @@ public final class TopicAudit {
             e.getKey(), e.getValue() == null ? ends.get(e.getKey()) : e.getValue().offset());
       }
     }
-    ends.keySet().removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-    while (!ends.isEmpty()) {
-      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-        Long end = ends.get(new TopicPartition(record.topic(), record.partition()));
-        if (end != null && record.offset() < end) {
-          handler.accept(record);
-        }
-      }
-      ends.keySet().removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-    }
+    KafkaClients.readToEnd(consumer, partitions, handler);
     consumer.unsubscribe();
-  }
-
-  private Properties consumerProps() {
-    Properties props = new Properties();
-    Set<String> consumerKeys = ConsumerConfig.configNames();
-    config
-        .streamsProperties()
-        .forEach(
-            (k, v) -> {
-              if (consumerKeys.contains(String.valueOf(k))) {
-                props.put(k, v);
-              }
-            });
-    // an assigned, never-committing reader: no group, no static membership
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "kafka-dedup-audit");
-    return props;
   }
 }

@@ -68,12 +68,45 @@ public final class SeenIdStore {
         };
     return Stores.keyValueStoreBuilder(supplier, Serdes.ByteArray(), Serdes.ByteArray())
         .withCachingDisabled()
-        .withLoggingEnabled(
-            Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG,
-                TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG,
-                Long.toString(3 * windowMillis + CHANGELOG_EXTRA_RETENTION_MS)));
+        .withLoggingEnabled(changelogConfig(window));
+  }
+
+  /** The changelog topic of an application: {@code <application.id>-seen-ids-changelog}. */
+  public static String changelogTopic(String applicationId) {
+    return applicationId + "-" + NAME + "-changelog";
+  }
+
+  /** The changelog topic's configuration for a window, as Kafka Streams creates it. */
+  public static Map<String, String> changelogConfig(Duration window) {
+    return Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG,
+        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG,
+        Long.toString(3 * window.toMillis() + CHANGELOG_EXTRA_RETENTION_MS));
+  }
+
+  /** An ID and its first occurrence, as one changelog record holds them. */
+  public record Entry(byte[] id, FirstOccurrence first) {}
+
+  /**
+   * The entry a changelog record holds (of either layout), or null for a tombstone. For readers of
+   * the changelog topic beside the service, such as savepoints.
+   */
+  public static Entry fromChangelogRecord(byte[] key, byte[] value) {
+    if (value == null) {
+      return null;
+    }
+    KeyValue<byte[], byte[]> record = fromChangelog(KeyValue.pair(key, value));
+    long bucket = bucketOf(record.key);
+    return new Entry(
+        Arrays.copyOfRange(record.key, Long.BYTES, record.key.length),
+        FirstOccurrence.decode(record.value, bucket));
+  }
+
+  /** The changelog record (key, value) that holds {@code entry} for a window. */
+  public static KeyValue<byte[], byte[]> changelogRecord(Entry entry, Duration window) {
+    long bucket = bucketStart(entry.first().time(), window.toMillis());
+    return KeyValue.pair(storedKey(entry.id(), bucket), entry.first().encode(bucket));
   }
 
   /**

@@ -1,0 +1,157 @@
+package dev.kafkadedup.state;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/** The Admin calls of the state commands, each bounded, failing with an operator's message. */
+final class Cluster {
+  static final Comparator<TopicPartition> PARTITION_ORDER =
+      Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
+
+  private static final long TIMEOUT_SECONDS = 60;
+
+  private Cluster() {}
+
+  static <T> T await(KafkaFuture<T> future, String what) {
+    try {
+      return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new StateCommandException("cannot " + what + ": " + e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      throw new StateCommandException(
+          "cannot " + what + ": no answer in " + TIMEOUT_SECONDS + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateCommandException("interrupted while trying to " + what);
+    }
+  }
+
+  /**
+   * Creates a topic unless it exists, and waits until its leader serves every partition: a write in
+   * between can fail over and over (KAFKA-15591, fixed after Kafka 4.4.0).
+   */
+  static void createTopic(Admin admin, NewTopic topic) {
+    try {
+      admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new StateCommandException(
+            "cannot create topic '" + topic.name() + "': " + e.getCause().getMessage());
+      }
+    } catch (TimeoutException e) {
+      throw new StateCommandException("cannot create topic '" + topic.name() + "': no answer");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateCommandException("interrupted");
+    }
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    for (int p = 0; p < partitionCount(admin, topic.name()); p++) {
+      partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    while (true) {
+      try {
+        admin.listOffsets(partitions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new StateCommandException("topic '" + topic.name() + "' is not served: " + e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StateCommandException("interrupted");
+      }
+    }
+  }
+
+  /** True for a repartition topic of the application (its group commits offsets on them too). */
+  static boolean isRepartitionTopic(String application, String topic) {
+    return topic.startsWith(application + "-") && topic.endsWith("-repartition");
+  }
+
+  /** The group's committed offsets, in topic and partition order (empty for no group). */
+  static Map<TopicPartition, Long> groupOffsets(Admin admin, String group) {
+    Map<TopicPartition, OffsetAndMetadata> offsets =
+        await(
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
+            "read the offsets of group '" + group + "'");
+    Map<TopicPartition, Long> result = new TreeMap<>(PARTITION_ORDER);
+    offsets.forEach(
+        (tp, offset) -> {
+          if (offset != null) {
+            result.put(tp, offset.offset());
+          }
+        });
+    return result;
+  }
+
+  /** Fails unless no instance of the application is running (its group has no member). */
+  static void requireStopped(Admin admin, String group) {
+    try {
+      ConsumerGroupDescription description =
+          admin
+              .describeConsumerGroups(List.of(group))
+              .all()
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+              .get(group);
+      if (!description.members().isEmpty()) {
+        throw new StateCommandException(
+            "group '"
+                + group
+                + "' has "
+                + description.members().size()
+                + " active members: stop every instance of the application first");
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+        throw new StateCommandException(
+            "cannot describe group '" + group + "': " + e.getCause().getMessage());
+      }
+    } catch (TimeoutException e) {
+      throw new StateCommandException("cannot describe group '" + group + "': no answer");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateCommandException("interrupted");
+    }
+  }
+
+  /** The partitions of a topic, or 0 when it does not exist. */
+  static int partitionCount(Admin admin, String topic) {
+    try {
+      return admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          .get(topic)
+          .partitions()
+          .size();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return 0;
+      }
+      throw new StateCommandException(
+          "cannot describe topic '" + topic + "': " + e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      throw new StateCommandException("cannot describe topic '" + topic + "': no answer");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateCommandException("interrupted");
+    }
+  }
+}
