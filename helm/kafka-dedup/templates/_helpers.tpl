@@ -32,6 +32,15 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 {{ include "kafka-dedup.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Only the Service Prometheus scrapes carries it: the headless Service selects the same pods,
+and a ServiceMonitor matching both would scrape every pod twice. */}}
+{{- define "kafka-dedup.metricsServiceLabels" -}}
+kafka-dedup/metrics: "true"
 {{- end }}
 
 {{- define "kafka-dedup.serviceAccountName" -}}
@@ -43,7 +52,28 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{- define "kafka-dedup.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- $repository := .Values.image.repository }}
+{{- with .Values.image.registry }}{{ $repository = printf "%s/%s" . $repository }}{{ end }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" $repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* A security context value without its "enabled" switch; empty when switched off. */}}
+{{- define "kafka-dedup.securityContext" -}}
+{{- if .enabled }}
+{{- toYaml (omit . "enabled") }}
+{{- end }}
+{{- end }}
+
+{{/* An HTTP probe on the http port: (dict "path" PATH "probe" VALUES). */}}
+{{- define "kafka-dedup.probe" -}}
+httpGet:
+  path: {{ .path }}
+  port: http
+{{ toYaml (omit .probe "enabled") }}
 {{- end }}
 
 {{/* resources.limits.memory in MiB; accepts Gi, Mi, G and M. */}}
@@ -91,6 +121,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if and .Values.security.tls.enabled (not .Values.security.tls.secretName) }}
 {{- fail "security.tls.secretName is required when security.tls.enabled" }}
+{{- end }}
+{{- if and .Values.persistence.enabled .Values.persistence.existingClaim (or .Values.keda.enabled (ne (int .Values.replicas) 1)) }}
+{{- fail "persistence.existingClaim needs replicas=1 and keda.enabled=false: each instance needs its own state volume (leave existingClaim empty for one claim per pod)" }}
 {{- end }}
 {{- if and .Values.security.sasl.enabled (not .Values.security.sasl.secretName) }}
 {{- fail "security.sasl.secretName is required when security.sasl.enabled" }}

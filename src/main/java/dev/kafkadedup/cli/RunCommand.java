@@ -44,6 +44,7 @@ public final class RunCommand implements Callable<Integer> {
 
   private int runUntilStopped(ShutdownSignal shutdown) throws InterruptedException {
     DedupConfig dedupConfig = ConfigLoader.load(config, System.getenv());
+    ConsoleLogFormat.apply(dedupConfig.logFormat());
     try (DedupService service = new DedupService(dedupConfig, true)) {
       if (!shutdown.onSignal(service::close)) {
         return 0;

@@ -55,6 +55,7 @@ public final class DedupConfig extends AbstractConfig {
   public static final String SHUTDOWN_LEAVE_GROUP = "shutdown.leave.group";
   public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
   public static final String STANDBY_REPLICAS = "standby.replicas";
+  public static final String LOG_FORMAT = "log.format";
 
   /** Values of {@value #WINDOW_TIME}. */
   public enum WindowTime {
@@ -62,6 +63,14 @@ public final class DedupConfig extends AbstractConfig {
     EVENT,
     /** Wall-clock time at processing. */
     PROCESSING
+  }
+
+  /** Values of {@value #LOG_FORMAT}. */
+  public enum LogFormat {
+    /** One human-readable line per event. */
+    TEXT,
+    /** One JSON object per line, as Kubernetes log pipelines expect. */
+    JSON
   }
 
   /** Far beyond any real window; keeps the store's retention (3 windows) within a long. */
@@ -115,6 +124,15 @@ public final class DedupConfig extends AbstractConfig {
               ConfigDef.Range.between(0, 65535),
               Importance.MEDIUM,
               "Port of the HTTP server; 0 picks a free port.")
+          .define(
+              LOG_FORMAT,
+              Type.STRING,
+              "text",
+              enumValidator(LogFormat.values()),
+              Importance.LOW,
+              "Format of the service's log lines on stderr: text, or json (one JSON object per"
+                  + " line with timestamp, level, logger, thread, message and the exception's"
+                  + " stack trace, as log pipelines expect).")
           .define(
               INPUT_TOPICS,
               Type.LIST,
@@ -462,6 +480,10 @@ public final class DedupConfig extends AbstractConfig {
   /** The Kafka Streams application id: the consumer group and the prefix of internal topics. */
   public String applicationId() {
     return String.valueOf(streamsProperties().get(StreamsConfig.APPLICATION_ID_CONFIG));
+  }
+
+  public LogFormat logFormat() {
+    return LogFormat.valueOf(getString(LOG_FORMAT).toUpperCase(Locale.ROOT));
   }
 
   public boolean exactlyOnce() {

@@ -3,6 +3,7 @@ package dev.kafkadedup.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kafkadedup.config.DedupConfig.LogFormat;
 import dev.kafkadedup.config.DedupConfig.WindowTime;
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdSource;
@@ -77,6 +78,15 @@ class DedupConfigTest {
     assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.leaveGroupOnShutdown()).isFalse();
     assertThat(config.exactlyOnce()).isTrue();
+    assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
+  }
+
+  @Test
+  void shouldTakeJsonLogsAndRejectOtherFormats() {
+    assertThat(config("log.format", "json").logFormat()).isEqualTo(LogFormat.JSON);
+    assertRejected(with("log.format", "logfmt"))
+        .hasMessageContaining("log.format")
+        .hasMessageContaining("[text, json]");
   }
 
   @Test
@@ -415,7 +425,8 @@ class DedupConfigTest {
             DedupConfig.SHUTDOWN_LEAVE_GROUP,
             DedupConfig.HTTP_HOST,
             DedupConfig.HTTP_PORT,
-            DedupConfig.ROCKSDB_MEMORY_BYTES);
+            DedupConfig.ROCKSDB_MEMORY_BYTES,
+            DedupConfig.LOG_FORMAT);
     assertThat(DedupConfig.CONFIG.configKeys().values())
         .allSatisfy(key -> assertThat(key.documentation).isNotBlank());
     assertThat(List.copyOf(DedupConfig.CONFIG.names())).noneMatch(k -> k.startsWith("kafka."));

@@ -3,6 +3,7 @@ package dev.kafkadedup.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -17,17 +18,27 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -238,7 +249,9 @@ class HelmChartTest {
     PodSpec pod = chart.statefulSet().getSpec().getTemplate().getSpec();
     Container container = chart.container();
 
-    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(container.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(container.getSecurityContext().getSeccompProfile().getType())
+        .isEqualTo("RuntimeDefault");
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -296,6 +309,220 @@ class HelmChartTest {
     assertThat(dashboardMap.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
     assertThat(dashboardMap.getData().get("kafka-dedup.json").strip())
         .isEqualTo(Files.readString(dashboard).strip());
+  }
+
+  @Test
+  void shouldScrapeEachPodThroughExactlyOneService() {
+    RenderedChart chart =
+        RenderedChart.render(RenderedChart.CHART.resolve("ci/values-monitoring.yaml"), Map.of());
+    ServiceMonitor monitor = chart.one(ServiceMonitor.class);
+    Map<String, String> selector = monitor.getSpec().getSelector().getMatchLabels();
+
+    List<Service> scraped =
+        chart.all(Service.class).stream()
+            .filter(s -> s.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+            .toList();
+
+    assertThat(chart.all(Service.class)).hasSizeGreaterThan(1);
+    assertThat(scraped)
+        .singleElement()
+        .satisfies(s -> assertThat(s.getSpec().getClusterIP()).isNull());
+    Service service = scraped.get(0);
+    assertThat(chart.statefulSet().getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(service.getSpec().getSelector());
+    assertThat(service.getSpec().getPorts())
+        .extracting(ServicePort::getName)
+        .contains(monitor.getSpec().getEndpoints().get(0).getPort());
+  }
+
+  @Test
+  void shouldAcceptTheExtraConfigExampleOfValuesYaml() throws IOException {
+    Matcher example =
+        Pattern.compile("@param extraConfig .*\\(e\\.g\\. (\\{.*?\\})\\)")
+            .matcher(Files.readString(RenderedChart.CHART.resolve("values.yaml")));
+    assertThat(example.find()).as("an example in the extraConfig doc").isTrue();
+    Map<String, Object> extra =
+        new ObjectMapper().readValue(example.group(1), new TypeReference<Map<String, Object>>() {});
+
+    Map<String, Object> set = new LinkedHashMap<>();
+    extra.forEach((key, value) -> set.put("extraConfig." + key.replace(".", "\\."), value));
+    DedupConfig config = loadAsThePodWould(RenderedChart.render(null, set));
+
+    extra.forEach(
+        (key, value) -> assertThat(config.originals()).containsEntry(key, String.valueOf(value)));
+  }
+
+  @Test
+  void shouldRunWithThePlatformsUserWhenThePodSecurityContextIsOff() throws IOException {
+    RenderedChart chart =
+        RenderedChart.render(RenderedChart.CHART.resolve("ci/values-openshift.yaml"), Map.of());
+    PodSpec pod = chart.statefulSet().getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getSecurityContext()).isNull();
+    for (Container container : pod.getContainers()) {
+      assertThat(container.getSecurityContext().getRunAsUser()).isNull();
+      assertThat(container.getSecurityContext().getRunAsGroup()).isNull();
+    }
+    // what an arbitrary UID with GID 0 writes to is a volume (/tmp, state) or group 0's in the
+    // image
+    assertThat(mountOf(chart.container(), "/tmp").getName()).isEqualTo("tmp");
+    assertThat(mountOf(chart.container(), "/var/lib/kafka-dedup/state").getName())
+        .isEqualTo(STATE_VOLUME);
+    assertThat(Files.readString(Path.of("docker", "Dockerfile")))
+        .containsPattern("install -d -o 10001 -g 0 -m 775 /var/lib/kafka-dedup\\s");
+    assertThat(loadAsThePodWould(chart).logFormat()).isEqualTo(DedupConfig.LogFormat.JSON);
+  }
+
+  @Test
+  void shouldLogAsTextByDefault() throws IOException {
+    DedupConfig config = loadAsThePodWould(RenderedChart.render(null, Map.of()));
+
+    assertThat(config.logFormat()).isEqualTo(DedupConfig.LogFormat.TEXT);
+  }
+
+  @Test
+  void shouldTakeProbeSettingsFromValues() {
+    Container container =
+        RenderedChart.render(RenderedChart.CHART.resolve("ci/values-platform.yaml"), Map.of())
+            .container();
+
+    assertThat(container.getLivenessProbe().getPeriodSeconds()).isEqualTo(20);
+    assertThat(container.getLivenessProbe().getFailureThreshold()).isEqualTo(3);
+    assertThat(container.getReadinessProbe().getTimeoutSeconds()).isEqualTo(2);
+    assertThat(container.getStartupProbe().getFailureThreshold()).isEqualTo(90);
+
+    Container without =
+        RenderedChart.render(
+                null, Map.of("livenessProbe.enabled", false, "startupProbe.enabled", false))
+            .container();
+    assertThat(without.getLivenessProbe()).isNull();
+    assertThat(without.getStartupProbe()).isNull();
+    assertThat(without.getReadinessProbe()).isNotNull();
+  }
+
+  @Test
+  void shouldApplyThePlatformSettings() {
+    RenderedChart chart =
+        RenderedChart.render(RenderedChart.CHART.resolve("ci/values-platform.yaml"), Map.of());
+    StatefulSet sts = chart.statefulSet();
+    PodSpec pod = sts.getSpec().getTemplate().getSpec();
+
+    assertThat(chart.resources)
+        .allSatisfy(
+            r ->
+                assertThat(r.getMetadata().getLabels())
+                    .as(r.getKind())
+                    .containsEntry("team", "payments")
+                    .containsEntry("cost-center", "cc-1234"));
+    assertThat(sts.getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry("team", "payments");
+    assertThat(sts.getSpec().getSelector().getMatchLabels()).doesNotContainKey("team");
+    assertThat(chart.container().getImage())
+        .isEqualTo(
+            "registry.example.com/platform/kafka-dedup@sha256:"
+                + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    assertThat(chart.one(ServiceAccount.class).getMetadata().getAnnotations())
+        .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/kafka-dedup");
+    assertThat(pod.getServiceAccountName())
+        .isEqualTo(chart.one(ServiceAccount.class).getMetadata().getName());
+    assertThat(pod.getPriorityClassName()).isEqualTo("business-critical");
+    assertThat(sts.getSpec().getUpdateStrategy().getRollingUpdate().getPartition()).isEqualTo(1);
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted())
+        .isEqualTo("Retain");
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled())
+        .isEqualTo("Delete");
+    assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getAnnotations())
+        .containsEntry("backup.velero.io/backup-volumes", "state");
+    assertThat(pod.getVolumes()).extracting(Volume::getName).contains("ca-bundle");
+    assertThat(mountOf(chart.container(), "/etc/ssl/corporate/ca.crt").getName())
+        .isEqualTo("ca-bundle");
+    assertThat(pod.getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("wait-for-ca");
+    assertThat(pod.getContainers())
+        .extracting(Container::getName)
+        .containsExactly("kafka-dedup", "log-shipper");
+  }
+
+  @Test
+  void shouldUseAnExistingClaimOnlyForASingleInstance() {
+    Map<String, Object> existing =
+        Map.of("persistence.existingClaim", "dedup-state", "replicas", 1);
+    StatefulSet sts = RenderedChart.render(null, existing).statefulSet();
+
+    assertThat(sts.getSpec().getVolumeClaimTemplates()).isEmpty();
+    assertThat(sts.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getName().equals(STATE_VOLUME))
+        .singleElement()
+        .satisfies(
+            v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("dedup-state"));
+    assertThatThrownBy(
+            () ->
+                RenderedChart.render(null, Map.of("persistence.existingClaim", "dedup-state"))
+                    .statefulSet())
+        .hasMessageContaining("persistence.existingClaim needs replicas=1");
+  }
+
+  @Test
+  void shouldLetTheReleaseReachOnlyDnsKafkaAndItself() {
+    assertThat(RenderedChart.render(null, Map.of()).all(NetworkPolicy.class))
+        .as("off by default")
+        .isEmpty();
+    RenderedChart chart =
+        RenderedChart.render(RenderedChart.CHART.resolve("ci/values-platform.yaml"), Map.of());
+    NetworkPolicy policy = chart.one(NetworkPolicy.class);
+    Map<String, String> pods = chart.statefulSet().getSpec().getSelector().getMatchLabels();
+
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(pods);
+    assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+    NetworkPolicyIngressRule ingress = policy.getSpec().getIngress().get(0);
+    assertThat(policy.getSpec().getIngress()).hasSize(1);
+    assertThat(ingress.getPorts())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http"));
+    assertThat(ingress.getFrom())
+        .extracting(
+            peer -> peer.getPodSelector() == null ? null : peer.getPodSelector().getMatchLabels())
+        .contains(pods);
+    assertThat(ingress.getFrom())
+        .extracting(NetworkPolicyPeer::getNamespaceSelector)
+        .filteredOn(Objects::nonNull)
+        .singleElement()
+        .satisfies(
+            ns ->
+                assertThat(ns.getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "monitoring"));
+
+    List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+    assertThat(egress).hasSize(3);
+    assertThat(egress.get(0).getPorts())
+        .extracting(p -> p.getPort().getIntVal() + "/" + p.getProtocol())
+        .containsExactlyInAnyOrder("53/UDP", "53/TCP");
+    assertThat(egress.get(1).getPorts())
+        .extracting(p -> p.getPort().getIntVal())
+        .as("the ports of kafka.bootstrapServers, once each")
+        .containsExactly(9093, 9094);
+    assertThat(egress.get(1).getTo())
+        .singleElement()
+        .satisfies(
+            peer ->
+                assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "kafka"));
+    assertThat(egress.get(2).getPorts().get(0).getPort().getIntVal())
+        .isEqualTo(chart.container().getPorts().get(0).getContainerPort());
+    assertThat(egress.get(2).getTo().get(0).getPodSelector().getMatchLabels()).isEqualTo(pods);
+  }
+
+  @Test
+  void shouldDescribeTheChartForAdopters() throws IOException {
+    JsonNode chart =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(RenderedChart.CHART.resolve("Chart.yaml").toFile());
+
+    assertThat(chart.path("kubeVersion").asText()).startsWith(">=" + RenderedChart.KUBE_VERSION);
+    assertThat(chart.path("sources")).isNotEmpty();
+    assertThat(chart.path("maintainers")).isNotEmpty();
+    assertThat(chart.path("maintainers").get(0).path("name").asText()).isNotBlank();
   }
 
   @Test

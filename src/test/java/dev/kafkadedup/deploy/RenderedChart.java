@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
@@ -39,6 +40,9 @@ final class RenderedChart {
   static final String RELEASE = "dedup";
   static final String POD_NAME = RELEASE + "-kafka-dedup-0";
 
+  /** The oldest Kubernetes the chart supports (kubeVersion in Chart.yaml): rendered for it. */
+  static final String KUBE_VERSION = "1.27.0";
+
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -52,6 +56,7 @@ final class RenderedChart {
           "v1/Pod", Pod.class,
           "apps/v1/StatefulSet", StatefulSet.class,
           "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
+          "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
           "monitoring.coreos.com/v1/ServiceMonitor", ServiceMonitor.class,
           "monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class,
           // KEDA publishes no Java model: checked field by field in the test
@@ -67,7 +72,8 @@ final class RenderedChart {
 
   /** {@code helm template dedup helm/kafka-dedup [-f values] [--set k=v ...]}. */
   static RenderedChart render(Path valuesFile, Map<String, Object> set) {
-    TemplateCommand template = new Helm(CHART).template().withName(RELEASE);
+    TemplateCommand template =
+        new Helm(CHART).template().withName(RELEASE).withKubeVersion(KUBE_VERSION);
     if (valuesFile != null) {
       template.withValuesFile(valuesFile);
     }

@@ -127,6 +127,34 @@ class GrafanaDashboardTest {
     }
   }
 
+  /**
+   * Expressions whose series is missing or NaN on a fresh start: rate() and increase() need two
+   * samples, a quantile or ratio of no traffic is NaN, Kafka's averages are NaN before their first
+   * sample, and lag and GC series appear with the first assignment or collection.
+   */
+  private static final Pattern WAITS_FOR_AN_EVENT =
+      Pattern.compile("rate\\(|increase\\(|histogram_quantile|_lag\\{|_latency_(avg|max)\\{");
+
+  /** The zero a panel shows until its series has data: {@code EXPR or ... (0 * SERIES)}. */
+  private static final Pattern ZERO_FALLBACK =
+      Pattern.compile(" or (on\\(\\) )?\\w+( by \\(\\w+\\))? ?\\(0 \\* \\w+\\{[^}]*\\}\\)$");
+
+  @Test
+  void shouldShowZeroUntilASeriesHasData() throws IOException {
+    for (String[] panelAndExpr : expressions(dashboard())) {
+      String expr = panelAndExpr[1];
+      if (WAITS_FOR_AN_EVENT.matcher(expr).find()) {
+        assertThat(expr).as("expr in %s", panelAndExpr[0]).containsPattern(ZERO_FALLBACK);
+      }
+    }
+  }
+
+  /** An expression without its zero fallback: what the panel shows once there is data. */
+  static String withoutZeroFallback(String expr) {
+    Matcher fallback = ZERO_FALLBACK.matcher(expr);
+    return fallback.find() ? expr.substring(0, fallback.start()) : expr;
+  }
+
   /** Every PromQL expression of the panels, each with the panel's title. */
   static List<String[]> expressions(JsonNode dashboard) {
     List<String[]> expressions = new ArrayList<>();
