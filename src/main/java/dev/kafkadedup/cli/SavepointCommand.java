@@ -4,6 +4,7 @@ import dev.kafkadedup.config.ConfigLoader;
 import dev.kafkadedup.state.Savepoint;
 import dev.kafkadedup.state.SavepointCreator;
 import dev.kafkadedup.state.SavepointRestorer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,7 +136,8 @@ public final class SavepointCommand implements Runnable {
       System.out.printf("savepoint    : %s (format version 1, checksum ok)%n", from);
       System.out.printf(
           "taken        : %s from application '%s'%n", header.created(), header.applicationId());
-      System.out.printf("state format : %s%n", header.format().fields());
+      System.out.printf(
+          "state format : %s%n", new String(header.format().toJson(), StandardCharsets.UTF_8));
       System.out.printf("partitions   : %d%n", header.partitions());
       System.out.printf("IDs          : %,d%n", summary.ids());
       if (summary.ids() > 0) {
