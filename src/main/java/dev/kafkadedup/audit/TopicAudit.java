@@ -57,7 +57,11 @@ public final class TopicAudit {
     this.from = from;
     this.to = to;
     this.extractor =
-        IdExtractors.forSource(config.idSource(), config.idJsonPointers(), config.idHeader());
+        IdExtractors.forSource(
+            config.idSource(),
+            config.idJsonPointers(),
+            config.idJsonValidation(),
+            config.idHeader());
     this.window = config.window().toMillis();
   }
 

@@ -40,7 +40,11 @@ public enum Variant {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupRecipes.windowStore(
-          setup.inputTopic(), config.outputTopic(), BENCH_ID, setup.idInKey(), config.window());
+          setup.inputTopic(),
+          config.outputTopic(),
+          benchId(config),
+          setup.idInKey(),
+          config.window());
     }
   },
   /** The key-value-store dedup recipe (get, put if absent), at Kafka Streams' defaults. */
@@ -48,7 +52,11 @@ public enum Variant {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupRecipes.keyValue(
-          setup.inputTopic(), config.outputTopic(), BENCH_ID, setup.idInKey(), config.window());
+          setup.inputTopic(),
+          config.outputTopic(),
+          benchId(config),
+          setup.idInKey(),
+          config.window());
     }
   },
   /** This service as shipped. */
@@ -76,8 +84,6 @@ public enum Variant {
   };
 
   private static final Serde<byte[]> BYTES = Serdes.ByteArray();
-  private static final IdExtractor BENCH_ID =
-      IdExtractors.forSource(IdSource.JSON, List.of(BenchData.ID_POINTER), "");
 
   /** What every variant shares: where the input is and the overrides of the tuned settings. */
   public record Setup(
@@ -155,6 +161,12 @@ public enum Variant {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return props;
+  }
+
+  /** The recipes read the bench data's JSON ID as the service is configured to. */
+  private static IdExtractor benchId(DedupConfig config) {
+    return IdExtractors.forSource(
+        IdSource.JSON, List.of(BenchData.ID_POINTER), config.idJsonValidation(), "");
   }
 
   private static Topology passthrough(Setup setup, DedupConfig config) {

@@ -1,7 +1,9 @@
 package dev.kafkadedup.config;
 
 import dev.kafkadedup.id.IdEncoding;
+import dev.kafkadedup.id.IdExtractors;
 import dev.kafkadedup.id.IdSource;
+import dev.kafkadedup.id.JsonValidation;
 import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -43,6 +45,7 @@ public final class DedupConfig extends AbstractConfig {
   public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
   public static final String ID_SOURCE = "id.source";
   public static final String ID_JSON_POINTERS = "id.json.pointers";
+  public static final String ID_JSON_VALIDATE = "id.json.validate";
   public static final String ID_HEADER = "id.header";
   public static final String ID_STORE = "id.store";
   public static final String ID_REPARTITION = "id.repartition";
@@ -189,7 +192,23 @@ public final class DedupConfig extends AbstractConfig {
               DedupConfig::validatePointers,
               Importance.HIGH,
               "JSON Pointers (RFC 6901) of the ID field(s) when id.source=json, e.g. /id or"
-                  + " /order/id,/line. Several pointers make a composite ID.")
+                  + " /order/id,/line. Several pointers make a composite ID (at most "
+                  + IdExtractors.MAX_JSON_POINTERS
+                  + ").")
+          .define(
+              ID_JSON_VALIDATE,
+              Type.STRING,
+              JsonValidation.FULL.configValue(),
+              ConfigDef.ValidString.in(
+                  Arrays.stream(JsonValidation.values())
+                      .map(JsonValidation::configValue)
+                      .toArray(String[]::new)),
+              Importance.MEDIUM,
+              "How much of a JSON value is checked when id.source=json. full: the whole value must"
+                  + " be one well-formed UTF-8 JSON document, else it is a dead letter"
+                  + " (INVALID_JSON). id-only: parsing stops once the ID fields are found, so a"
+                  + " value that breaks after them is deduplicated and output as it is; cheaper"
+                  + " for large values whose producers are trusted.")
           .define(
               ID_HEADER,
               Type.STRING,
@@ -429,6 +448,10 @@ public final class DedupConfig extends AbstractConfig {
     return getList(ID_JSON_POINTERS);
   }
 
+  public JsonValidation idJsonValidation() {
+    return JsonValidation.ofConfigValue(getString(ID_JSON_VALIDATE));
+  }
+
   public String idHeader() {
     return getString(ID_HEADER);
   }
@@ -569,6 +592,10 @@ public final class DedupConfig extends AbstractConfig {
   }
 
   private static void validatePointers(String name, Object value) {
+    if (((List<?>) value).size() > IdExtractors.MAX_JSON_POINTERS) {
+      throw new ConfigException(
+          name, value, "expected at most " + IdExtractors.MAX_JSON_POINTERS + " JSON Pointers");
+    }
     for (Object pointer : (List<?>) value) {
       String text = String.valueOf(pointer);
       if (!text.startsWith("/")) {

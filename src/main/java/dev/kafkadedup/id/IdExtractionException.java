@@ -16,7 +16,9 @@ public final class IdExtractionException extends Exception {
     MISSING_FIELD,
     NOT_A_SCALAR,
     MISSING_HEADER,
-    EMPTY_ID
+    EMPTY_ID,
+    /** A key on a JSON Pointer's path occurs twice in one object: which value is the ID? */
+    DUPLICATE_FIELD
   }
 
   private final Reason reason;

@@ -11,16 +11,21 @@ import org.apache.kafka.common.header.Headers;
 
 /** Factories for the configured {@link IdExtractor}. */
 public final class IdExtractors {
+  /** The most JSON Pointers one composite ID may have (a pass tracks them as bits of a long). */
+  public static final int MAX_JSON_POINTERS = Long.SIZE;
+
   private IdExtractors() {}
 
   /**
-   * The extractor for a source. {@code jsonPointers} is used by {@link IdSource#JSON}, {@code
-   * header} by {@link IdSource#HEADER}; both were validated by the configuration.
+   * The extractor for a source. {@code jsonPointers} and {@code validation} are used by {@link
+   * IdSource#JSON}, {@code header} by {@link IdSource#HEADER}; all were validated by the
+   * configuration. Every extractor is thread-safe.
    */
-  public static IdExtractor forSource(IdSource source, List<String> jsonPointers, String header) {
+  public static IdExtractor forSource(
+      IdSource source, List<String> jsonPointers, JsonValidation validation, String header) {
     return switch (source) {
       case KEY -> IdExtractors::key;
-      case JSON -> new JsonPointerIdExtractor(jsonPointers);
+      case JSON -> new JsonPointerIdExtractor(jsonPointers, validation);
       case HEADER -> (key, value, headers) -> header(headers, header);
       case VALUE -> IdExtractors::value;
     };
@@ -39,7 +44,7 @@ public final class IdExtractors {
     if (value == null) {
       throw new IdExtractionException(NULL_VALUE, "record value is null and id.source=value");
     }
-    return value;
+    return nonEmpty(value, "record value is empty and id.source=value");
   }
 
   private static byte[] header(Headers headers, String name) throws IdExtractionException {
@@ -50,7 +55,7 @@ public final class IdExtractors {
     return nonEmpty(header.value(), "header '" + name + "' is empty");
   }
 
-  static byte[] nonEmpty(byte[] id, String message) throws IdExtractionException {
+  private static byte[] nonEmpty(byte[] id, String message) throws IdExtractionException {
     if (id.length == 0) {
       throw new IdExtractionException(EMPTY_ID, message);
     }

@@ -52,7 +52,11 @@ public final class DedupTopology {
             .map(pattern -> builder.stream(pattern, consumed))
             .orElseGet(() -> builder.stream(config.inputTopics(), consumed));
     var extractor =
-        IdExtractors.forSource(config.idSource(), config.idJsonPointers(), config.idHeader());
+        IdExtractors.forSource(
+            config.idSource(),
+            config.idJsonPointers(),
+            config.idJsonValidation(),
+            config.idHeader());
 
     KStream<byte[], byte[]> deduped;
     if (config.repartitionById()) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kafkadedup.id.IdExtractors;
 import dev.kafkadedup.id.IdSource;
+import dev.kafkadedup.id.JsonValidation;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,14 +26,14 @@ class DedupRecipesTest {
       DedupRecipes.windowStore(
           "in",
           "out",
-          IdExtractors.forSource(IdSource.JSON, List.of("/id"), ""),
+          IdExtractors.forSource(IdSource.JSON, List.of("/id"), JsonValidation.FULL, ""),
           false,
           Duration.ofHours(1));
   private static final Topology KEY_VALUE =
       DedupRecipes.keyValue(
           "in",
           "out",
-          IdExtractors.forSource(IdSource.JSON, List.of("/id"), ""),
+          IdExtractors.forSource(IdSource.JSON, List.of("/id"), JsonValidation.FULL, ""),
           false,
           Duration.ofHours(1));
 

@@ -7,8 +7,10 @@ import dev.kafkadedup.config.DedupConfig.LogFormat;
 import dev.kafkadedup.config.DedupConfig.WindowTime;
 import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdSource;
+import dev.kafkadedup.id.JsonValidation;
 import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -404,6 +406,26 @@ class DedupConfigTest {
   }
 
   @Test
+  void shouldValidateWholeJsonValuesByDefault() {
+    assertThat(config().idJsonValidation()).isEqualTo(JsonValidation.FULL);
+    assertThat(config("id.json.validate", "id-only").idJsonValidation())
+        .isEqualTo(JsonValidation.ID_ONLY);
+    assertThatThrownBy(() -> config("id.json.validate", "id_only"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("id.json.validate")
+        .hasMessageContaining("full, id-only");
+  }
+
+  @Test
+  void shouldRejectMoreJsonPointersThanACompositeIdHolds() {
+    String pointers = String.join(",", Collections.nCopies(65, "/a"));
+    assertThatThrownBy(() -> config("id.source", "json", "id.json.pointers", pointers))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("id.json.pointers")
+        .hasMessageContaining("at most 64");
+  }
+
+  @Test
   void shouldDocumentEveryOwnKey() {
     assertThat(DedupConfig.CONFIG.names())
         .containsExactlyInAnyOrder(
@@ -415,6 +437,7 @@ class DedupConfigTest {
             DedupConfig.DEAD_LETTER_TOPIC,
             DedupConfig.ID_SOURCE,
             DedupConfig.ID_JSON_POINTERS,
+            DedupConfig.ID_JSON_VALIDATE,
             DedupConfig.ID_HEADER,
             DedupConfig.ID_STORE,
             DedupConfig.ID_REPARTITION,

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.kafkadedup.id.IdExtractionException.Reason;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.assertj.core.api.AbstractStringAssert;
@@ -22,15 +28,19 @@ class IdExtractorsTest {
   }
 
   private static IdExtractor json(String... pointers) {
-    return IdExtractors.forSource(IdSource.JSON, List.of(pointers), "");
+    return IdExtractors.forSource(IdSource.JSON, List.of(pointers), JsonValidation.FULL, "");
+  }
+
+  private static IdExtractor jsonIdOnly(String... pointers) {
+    return IdExtractors.forSource(IdSource.JSON, List.of(pointers), JsonValidation.ID_ONLY, "");
   }
 
   private static IdExtractor header(String name) {
-    return IdExtractors.forSource(IdSource.HEADER, List.of(), name);
+    return IdExtractors.forSource(IdSource.HEADER, List.of(), JsonValidation.FULL, name);
   }
 
   private static IdExtractor of(IdSource source) {
-    return IdExtractors.forSource(source, List.of(), "");
+    return IdExtractors.forSource(source, List.of(), JsonValidation.FULL, "");
   }
 
   /** The ID a JSON value yields, as text. */
@@ -213,6 +223,254 @@ class IdExtractorsTest {
   }
 
   @Nested
+  class JsonValidity {
+    private static final String TRUNCATED_AFTER_ID =
+        "{\"id\": \"m52\", \"seq\": 52, \"pad\": \"NqVwYS81";
+
+    private static String nested(int depth) {
+      return "[".repeat(depth) + "]".repeat(depth);
+    }
+
+    @Test
+    void shouldRejectValueTruncatedAfterTheId() {
+      assertJsonFailsWith(Reason.INVALID_JSON, TRUNCATED_AFTER_ID, "/id");
+    }
+
+    @Test
+    void shouldAcceptValueTruncatedAfterTheIdWhenIdOnly() throws IdExtractionException {
+      assertThat(jsonIdOnly("/id").extract(null, bytes(TRUNCATED_AFTER_ID), NO_HEADERS))
+          .isEqualTo(bytes("m52"));
+    }
+
+    @Test
+    void shouldRejectValueTruncatedBeforeTheIdEvenWhenIdOnly() {
+      assertFailsWith(
+          Reason.INVALID_JSON,
+          jsonIdOnly("/id"),
+          null,
+          bytes("{\"seq\": 52, \"id\": \"m5"),
+          NO_HEADERS);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "{\"id\":\"a\"} {\"id\":\"b\"}",
+          "{\"id\":\"a\"}]",
+          "{\"id\":\"a\"} 1",
+          "{\"id\":\"a\"}x"
+        })
+    void shouldRejectContentAfterTheDocument(String value) {
+      assertJsonFailsWith(Reason.INVALID_JSON, value, "/id");
+    }
+
+    @Test
+    void shouldAcceptWhitespaceAfterTheDocument() throws IdExtractionException {
+      assertThat(jsonId("{\"id\":\"a\"} \\n\\t\\r ".translateEscapes(), "/id")).isEqualTo("a");
+    }
+
+    @Test
+    void shouldRejectRepeatedIdKey() {
+      assertJsonFailsWith(Reason.DUPLICATE_FIELD, "{\"id\":\"a\",\"x\":1,\"id\":\"b\"}", "/id")
+          .contains("/id");
+      assertJsonFailsWith(Reason.DUPLICATE_FIELD, "{\"id\":\"a\",\"id\":\"a\"}", "/id");
+    }
+
+    @Test
+    void shouldRejectRepeatedKeyOnTheIdPath() {
+      assertJsonFailsWith(
+          Reason.DUPLICATE_FIELD, "{\"order\":{\"id\":1},\"order\":{\"x\":2}}", "/order/id");
+    }
+
+    @Test
+    void shouldAcceptRepeatedKeysOffTheIdPath() throws IdExtractionException {
+      assertThat(jsonId("{\"x\":1,\"x\":2,\"o\":{\"id\":3,\"id\":4},\"id\":\"a\"}", "/id"))
+          .isEqualTo("a");
+    }
+
+    @Test
+    void shouldRejectOverDeepNestingBeforeOrAfterTheId() {
+      assertJsonFailsWith(
+          Reason.INVALID_JSON, "{\"pad\":" + nested(10_000) + ",\"id\":\"a\"}", "/id");
+      assertJsonFailsWith(
+          Reason.INVALID_JSON, "{\"id\":\"a\",\"pad\":" + nested(10_000) + "}", "/id");
+    }
+
+    @Test
+    void shouldAcceptNestingUpToAThousandLevels() throws IdExtractionException {
+      // the root object is the first level
+      assertThat(jsonId("{\"pad\":" + nested(999) + ",\"id\":\"a\"}", "/id")).isEqualTo("a");
+      assertJsonFailsWith(
+          Reason.INVALID_JSON, "{\"pad\":" + nested(1_000) + ",\"id\":\"a\"}", "/id");
+    }
+
+    @Test
+    void shouldRejectHugeNumbersAnywhere() {
+      String huge = "9".repeat(5_000);
+      assertJsonFailsWith(Reason.INVALID_JSON, "{\"id\":\"a\",\"n\":" + huge + "}", "/id");
+      assertJsonFailsWith(Reason.INVALID_JSON, "{\"id\":" + huge + "}", "/id");
+      assertJsonFailsWith(Reason.INVALID_JSON, "{\"id\":\"a\",\"n\":1e" + huge + "}", "/id");
+    }
+
+    @Test
+    void shouldRejectInvalidUtf8InSkippedStringsAndNames() {
+      byte[][] invalid = {
+        {(byte) 0xC3, 0x28},
+        {(byte) 0xFF},
+        {(byte) 0xE2, (byte) 0x82},
+        {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        {(byte) 0xC0, (byte) 0x80},
+        {(byte) 0xE0, (byte) 0x80, (byte) 0x80},
+        {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+        {(byte) 0xF0, (byte) 0x9F, (byte) 0x98}
+      };
+      for (byte[] bad : invalid) {
+        assertFailsWith(
+            Reason.INVALID_JSON,
+            json("/id"),
+            null,
+            concat("{\"id\":\"a\",\"s\":\"", bad, "\"}"),
+            NO_HEADERS);
+        assertFailsWith(
+            Reason.INVALID_JSON,
+            json("/id"),
+            null,
+            concat("{\"id\":\"a\",\"", bad, "\":1}"),
+            NO_HEADERS);
+        assertFailsWith(
+            Reason.INVALID_JSON, json("/id"), null, concat("{\"id\":\"", bad, "\"}"), NO_HEADERS);
+      }
+    }
+
+    @Test
+    void shouldRejectRawControlCharacterInStrings() {
+      assertJsonFailsWith(Reason.INVALID_JSON, "{\"id\":\"a\",\"s\":\"x\u0000y\"}", "/id");
+    }
+
+    @Test
+    void shouldKeepEscapedNulInTheId() throws IdExtractionException {
+      assertThat(jsonId("{\"id\":\"a\\u0000b\"}", "/id")).isEqualTo("a\u0000b");
+    }
+
+    @Test
+    void shouldRejectUnpairedSurrogateInTheIdButKeepPairs() throws IdExtractionException {
+      // UTF-8 would turn the lone half into '?', making it the ID "a?"
+      assertJsonFailsWith(Reason.INVALID_JSON, "{\"id\":\"a\\ud800\"}", "/id")
+          .contains("surrogate");
+      assertThat(jsonId("{\"id\":\"a\\ud83d\\ude00\"}", "/id")).isEqualTo("a\ud83d\ude00");
+    }
+
+    @Test
+    void shouldRejectUtf16Json() {
+      assertFailsWith(
+          Reason.INVALID_JSON,
+          json("/id"),
+          null,
+          "{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_16BE),
+          NO_HEADERS);
+      assertFailsWith(
+          Reason.INVALID_JSON,
+          json("/id"),
+          null,
+          "{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_16LE),
+          NO_HEADERS);
+    }
+
+    @Test
+    void shouldGiveMissingFieldForScalarOrArrayRoot() {
+      assertJsonFailsWith(Reason.MISSING_FIELD, "\"just a string\"", "/id");
+      assertJsonFailsWith(Reason.MISSING_FIELD, "[1,2]", "/id");
+    }
+
+    @Test
+    void shouldReadLargeValues() throws IdExtractionException {
+      String pad = "x".repeat(1 << 20);
+      assertThat(
+              jsonId("{\"pad\":\"" + pad + "\",\"id\":\"late\",\"more\":[\"" + pad + "\"]}", "/id"))
+          .isEqualTo("late");
+    }
+
+    @Test
+    void shouldStopAtTheLastIdFieldWhenIdOnly() throws IdExtractionException {
+      IdExtractor extractor = jsonIdOnly("/b", "/a");
+      byte[] id = extractor.extract(null, bytes("{\"a\":\"1\",\"b\":\"2\",\"c\":[tru"), NO_HEADERS);
+      assertThat(id).isEqualTo(new byte[] {0, 0, 0, 1, '2', 0, 0, 0, 1, '1'});
+      assertFailsWith(
+          Reason.INVALID_JSON,
+          extractor,
+          null,
+          bytes("{\"a\":\"1\",\"c\":[tru,\"b\":\"2\"}"),
+          NO_HEADERS);
+    }
+
+    private static byte[] concat(String head, byte[] middle, String tail) {
+      byte[] h = bytes(head);
+      byte[] t = bytes(tail);
+      byte[] all = new byte[h.length + middle.length + t.length];
+      System.arraycopy(h, 0, all, 0, h.length);
+      System.arraycopy(middle, 0, all, h.length, middle.length);
+      System.arraycopy(t, 0, all, h.length + middle.length, t.length);
+      return all;
+    }
+  }
+
+  @Nested
+  class CompositeIds {
+    @Test
+    void shouldKeepPartBoundaries() throws IdExtractionException {
+      IdExtractor extractor = json("/a", "/b");
+      assertThat(extractor.extract(null, bytes("{\"a\":\"ab\",\"b\":\"c\"}"), NO_HEADERS))
+          .isNotEqualTo(extractor.extract(null, bytes("{\"a\":\"a\",\"b\":\"bc\"}"), NO_HEADERS));
+    }
+
+    @Test
+    void shouldRejectEmptyOrMissingPart() {
+      assertJsonFailsWith(Reason.EMPTY_ID, "{\"a\":\"abc\",\"b\":\"\"}", "/a", "/b").contains("/b");
+      assertJsonFailsWith(Reason.EMPTY_ID, "{\"a\":\"\",\"b\":\"abc\"}", "/a", "/b").contains("/a");
+      assertJsonFailsWith(Reason.MISSING_FIELD, "{\"a\":\"abc\"}", "/a", "/b").contains("/b");
+      assertJsonFailsWith(Reason.MISSING_FIELD, "{\"a\":\"abc\",\"b\":null}", "/a", "/b");
+    }
+
+    /**
+     * Injectivity over many tuples whose parts hold the encoding's own length bytes (escaped NULs
+     * and control characters), so a concatenation could masquerade as a prefix.
+     */
+    @Test
+    void shouldGiveDistinctIdsForDistinctTuples() throws IdExtractionException {
+      long seed = Long.getLong("composite.seed", System.nanoTime());
+      System.out.println("CompositeIds seed " + seed + " (-Dcomposite.seed=" + seed + ")");
+      Random random = new Random(seed);
+      String[] alphabet = {"a", "b", "\\u0000", "\\u0001", "\\u0003", "1", "é"};
+      IdExtractor extractor = json("/p/0", "/q", "/r");
+      Map<String, List<String>> tupleById = new HashMap<>();
+      for (int n = 0; n < 50_000; n++) {
+        List<String> parts = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+          StringBuilder part = new StringBuilder();
+          int length = 1 + random.nextInt(5);
+          for (int i = 0; i < length; i++) {
+            part.append(alphabet[random.nextInt(alphabet.length)]);
+          }
+          parts.add(part.toString());
+        }
+        String value =
+            "{\"r\":\""
+                + parts.get(2)
+                + "\",\"p\":[\""
+                + parts.get(0)
+                + "\"],\"q\":\""
+                + parts.get(1)
+                + "\"}";
+        byte[] id = extractor.extract(null, bytes(value), NO_HEADERS);
+        List<String> earlier = tupleById.putIfAbsent(HexFormat.of().formatHex(id), parts);
+        if (earlier != null) {
+          assertThat(parts).as("seed %d: the ID of %s", seed, earlier).isEqualTo(earlier);
+        }
+      }
+    }
+  }
+
+  @Nested
   class HeaderSource {
     @Test
     void shouldUseLastHeaderWithTheName() throws IdExtractionException {
@@ -262,6 +520,11 @@ class IdExtractorsTest {
     @Test
     void shouldRejectNullValue() {
       assertFailsWith(Reason.NULL_VALUE, of(IdSource.VALUE), bytes("k"), null, NO_HEADERS);
+    }
+
+    @Test
+    void shouldRejectEmptyValue() {
+      assertFailsWith(Reason.EMPTY_ID, of(IdSource.VALUE), bytes("k"), new byte[0], NO_HEADERS);
     }
   }
 
