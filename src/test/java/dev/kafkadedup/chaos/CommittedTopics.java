@@ -17,11 +17,12 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the crash tests read back: committed records of a topic, and a group's lag on one. */
-final class CommittedTopics {
+public final class CommittedTopics {
   private CommittedTopics() {}
 
   /** Every record of {@code topic} a {@code read_committed} consumer sees now. */
-  static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrapServers, String topic) {
+  public static List<ConsumerRecord<byte[], byte[]>> readCommitted(
+      String bootstrapServers, String topic) {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     read(bootstrapServers, topic, records::add);
     return records;
