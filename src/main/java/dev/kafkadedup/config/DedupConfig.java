@@ -5,6 +5,7 @@ import dev.kafkadedup.id.IdExtractors;
 import dev.kafkadedup.id.IdSource;
 import dev.kafkadedup.id.JsonValidation;
 import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
+import dev.kafkadedup.topology.FailFastProductionExceptionHandler;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -522,6 +523,9 @@ public final class DedupConfig extends AbstractConfig {
         StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG,
         BoundedMemoryRocksDbConfig.class.getName());
     props.put(BoundedMemoryRocksDbConfig.MEMORY_BYTES_CONFIG, Long.toString(rocksDbMemoryBytes()));
+    props.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        FailFastProductionExceptionHandler.class.getName());
     instanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, getInt(STANDBY_REPLICAS));
     // One stream thread per CPU the JVM may use (its container limit): one thread left the

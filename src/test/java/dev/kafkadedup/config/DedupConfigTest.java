@@ -9,6 +9,7 @@ import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdSource;
 import dev.kafkadedup.id.JsonValidation;
 import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
+import dev.kafkadedup.topology.FailFastProductionExceptionHandler;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
@@ -423,6 +424,14 @@ class DedupConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("id.json.pointers")
         .hasMessageContaining("at most 64");
+  }
+
+  @Test
+  void shouldFailOnWriteErrorsUnlessOverridden() {
+    assertThat(config().streamsProperties())
+        .containsEntry(
+            StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            FailFastProductionExceptionHandler.class.getName());
   }
 
   @Test
