@@ -104,6 +104,13 @@ class IdExtractorsTest {
     }
 
     @Test
+    void shouldGiveOneIdForEscapedAndLiteralText() throws IdExtractionException {
+      assertThat(jsonId("{\"id\":\"\\u00e9\\/\"}", "/id"))
+          .isEqualTo(jsonId("{\"id\":\"\u00e9/\"}", "/id"))
+          .isEqualTo("\u00e9/");
+    }
+
+    @Test
     void shouldExtractBooleanField() throws IdExtractionException {
       assertThat(jsonId("{\"id\":true}", "/id")).isEqualTo("true");
     }
