@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,10 @@ import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -47,6 +51,11 @@ import org.apache.kafka.common.utils.Utils;
  * and tests, started from Kafka's own broker classes. It runs either inside this JVM or as a
  * separate OS process that crash tests can {@link #kill()}, {@link #stop()} and {@link #restart()}
  * on the same log dirs and ports. Both listeners bind to 127.0.0.1 only.
+ *
+ * <p>Started with {@link Security}, it also serves SASL_SSL (SCRAM-SHA-512, users added with {@link
+ * #addScramUser}) and SSL with client certificates required (mTLS), and authorizes every request
+ * with Kafka's {@code StandardAuthorizer}. The PLAINTEXT listener then stays for the controller,
+ * the broker itself and test set-up: its anonymous principal is the super user.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -59,33 +68,60 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final boolean deleteDataDirOnClose;
   private final boolean childProcess;
   private final int brokerPort;
+  private final int saslSslPort;
+  private final int sslPort;
   private final Properties brokerConfig;
 
   private KafkaRaftServer server; // in-process mode, null when stopped
   private Process process; // child-process mode, null before the first start
   private boolean closed;
 
-  private EmbeddedKafkaBroker(Path dataDir, boolean deleteDataDirOnClose, boolean childProcess) {
+  /**
+   * The broker's TLS identity: a PKCS12 keystore with its key and a certificate valid for
+   * 127.0.0.1, and a PKCS12 truststore with the CA that signs the client certificates it accepts.
+   */
+  public record Security(
+      Path keystore, String keystorePassword, Path truststore, String truststorePassword) {}
+
+  private EmbeddedKafkaBroker(
+      Path dataDir, boolean deleteDataDirOnClose, boolean childProcess, Security security) {
     this.dataDir = dataDir.toAbsolutePath();
     this.deleteDataDirOnClose = deleteDataDirOnClose;
     this.childProcess = childProcess;
-    this.brokerPort = freeLoopbackPort(-1);
-    this.brokerConfig = brokerConfig(this.dataDir, brokerPort, freeLoopbackPort(brokerPort));
+    this.brokerPort = freeLoopbackPort(Set.of());
+    int controllerPort = freeLoopbackPort(Set.of(brokerPort));
+    this.brokerConfig = brokerConfig(this.dataDir, brokerPort, controllerPort);
+    if (security == null) {
+      this.saslSslPort = -1;
+      this.sslPort = -1;
+    } else {
+      this.saslSslPort = freeLoopbackPort(Set.of(brokerPort, controllerPort));
+      this.sslPort = freeLoopbackPort(Set.of(brokerPort, controllerPort, saslSslPort));
+      addSecureListeners(brokerConfig, security, saslSslPort, sslPort);
+    }
   }
 
   /** Starts a broker inside this JVM on a fresh temp dir that {@link #close()} deletes. */
   public static EmbeddedKafkaBroker startInProcess() {
-    return start(tempDir(), true, false);
+    return start(tempDir(), true, false, null);
+  }
+
+  /**
+   * Starts a broker inside this JVM on a fresh temp dir, with SASL_SSL and mTLS listeners and the
+   * {@code StandardAuthorizer} (see the class comment).
+   */
+  public static EmbeddedKafkaBroker startInProcess(Security security) {
+    return start(tempDir(), true, false, security);
   }
 
   /** Starts a broker inside this JVM on {@code dataDir} (formatted if empty, kept on close). */
   public static EmbeddedKafkaBroker startInProcess(Path dataDir) {
-    return start(dataDir, false, false);
+    return start(dataDir, false, false, null);
   }
 
   /** Starts a broker as a child JVM on a fresh temp dir that {@link #close()} deletes. */
   public static EmbeddedKafkaBroker startChildProcess() {
-    return start(tempDir(), true, true);
+    return start(tempDir(), true, true, null);
   }
 
   /**
@@ -93,11 +129,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * dataDir/broker.log}.
    */
   public static EmbeddedKafkaBroker startChildProcess(Path dataDir) {
-    return start(dataDir, false, true);
+    return start(dataDir, false, true, null);
   }
 
-  private static EmbeddedKafkaBroker start(Path dataDir, boolean owned, boolean childProcess) {
-    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, owned, childProcess);
+  private static EmbeddedKafkaBroker start(
+      Path dataDir, boolean owned, boolean childProcess, Security security) {
+    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dataDir, owned, childProcess, security);
     try {
       broker.formatStorage();
       broker.launch();
@@ -115,6 +152,41 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** The bootstrap servers of the client listener, e.g. {@code 127.0.0.1:23456}. */
   public String bootstrapServers() {
     return HOST + ":" + brokerPort;
+  }
+
+  /** The bootstrap servers of the SASL_SSL listener (SCRAM-SHA-512); needs {@link Security}. */
+  public String saslSslBootstrapServers() {
+    return HOST + ":" + securePort(saslSslPort);
+  }
+
+  /** The bootstrap servers of the SSL listener that requires a client certificate. */
+  public String sslBootstrapServers() {
+    return HOST + ":" + securePort(sslPort);
+  }
+
+  private int securePort(int port) {
+    if (port < 0) {
+      throw new IllegalStateException("Broker started without Security has no secure listeners");
+    }
+    return port;
+  }
+
+  /** Creates or replaces a SCRAM-SHA-512 user for the SASL_SSL listener. */
+  public void addScramUser(String user, String password) {
+    var credential =
+        new UserScramCredentialUpsertion(
+            user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password);
+    try (Admin admin = admin()) {
+      admin
+          .alterUserScramCredentials(List.of(credential))
+          .all()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Could not add SCRAM user " + user, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while adding SCRAM user " + user, e);
+    }
   }
 
   /** The directory holding the config, the Kafka log dirs and (child mode) {@code broker.log}. */
@@ -259,6 +331,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // The log cleaner allocates this buffer up front (default 128 MiB); compaction here is tiny.
     p.put("log.cleaner.dedupe.buffer.size", String.valueOf(8 * 1024 * 1024));
     return p;
+  }
+
+  private static void addSecureListeners(
+      Properties p, Security security, int saslSslPort, int sslPort) {
+    String secure = ",SASL_SSL://" + HOST + ":" + saslSslPort + ",SSL://" + HOST + ":" + sslPort;
+    p.put("listeners", p.getProperty("listeners") + secure);
+    p.put("advertised.listeners", p.getProperty("advertised.listeners") + secure);
+    p.put(
+        "listener.security.protocol.map",
+        p.getProperty("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL,SSL:SSL");
+    p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    p.put(
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    p.put("listener.name.ssl.ssl.client.auth", "required");
+    // a client certificate's principal is its CN, as a user name in an ACL
+    p.put("ssl.principal.mapping.rules", "RULE:^CN=([^,]+)(,.*)?$/$1/,DEFAULT");
+    p.put("ssl.keystore.type", "PKCS12");
+    p.put("ssl.keystore.location", security.keystore().toAbsolutePath().toString());
+    p.put("ssl.keystore.password", security.keystorePassword());
+    p.put("ssl.truststore.type", "PKCS12");
+    p.put("ssl.truststore.location", security.truststore().toAbsolutePath().toString());
+    p.put("ssl.truststore.password", security.truststorePassword());
+    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    // the controller, the broker itself and test set-up connect over PLAINTEXT, anonymously
+    p.put("super.users", "User:ANONYMOUS");
   }
 
   private static Path logDir(Path dataDir) {
@@ -408,11 +506,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * 49152+): while a child broker is down, clients keep reconnecting from ephemeral ports, and one
    * of them must never occupy (or self-connect to) the fixed port the broker restarts on.
    */
-  private static int freeLoopbackPort(int exclude) {
+  private static int freeLoopbackPort(Set<Integer> exclude) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = random.nextInt(20_000, 32_000);
-      if (port != exclude && canBind(port)) {
+      if (!exclude.contains(port) && canBind(port)) {
         return port;
       }
     }
