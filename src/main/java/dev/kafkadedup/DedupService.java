@@ -59,7 +59,15 @@ public final class DedupService implements AutoCloseable {
     streams.setGlobalStateRestoreListener(metrics.restoreListener());
     streams.setUncaughtExceptionHandler(
         e -> {
-          LOG.error("Stream thread failed; shutting down this instance", e);
+          Throwable denied = ClusterAccess.accessDenied(e);
+          if (denied != null) {
+            LOG.error(
+                "Kafka denied access, shutting down this instance: {}: {} (see README, Security)",
+                denied.getClass().getSimpleName(),
+                denied.getMessage());
+          } else {
+            LOG.error("Stream thread failed; shutting down this instance", e);
+          }
           return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     streams.setStateListener(
@@ -73,16 +81,19 @@ public final class DedupService implements AutoCloseable {
   }
 
   /**
-   * Checks that the topics this service writes exist and that the state was written in the
-   * configured format (recording it on a first start), then starts processing.
+   * Checks that the cluster accepts this service's credentials, that the topics it writes exist and
+   * that the state was written in the configured format (recording it on a first start), then
+   * starts processing.
    *
-   * @throws ConfigException naming the key of a topic that does not exist, or of a setting that
-   *     differs from the one the state was written with
+   * @throws ConfigException when the cluster is unreachable, rejects the credentials or hides a
+   *     topic; naming the key of a topic that does not exist, or of a setting that differs from the
+   *     one the state was written with
    */
   public void start() {
     if (serveHttp) {
       http = HttpEndpoints.start(config, streams, metrics);
     }
+    ClusterAccess.check(config);
     checkOutputTopicsExist();
     StateFormatGuard.check(config);
     streams.start();

@@ -82,8 +82,15 @@ public final class ConfigLoader {
       properties.stringPropertyNames().forEach(k -> props.put(k, properties.getProperty(k).trim()));
       return props;
     } catch (JacksonException e) {
-      throw new ConfigException(
-          "config file " + file + " is not valid YAML: " + e.getOriginalMessage());
+      // only where: the parser's message quotes the offending line, which may hold a password
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
+      throw new ConfigException("config file " + file + " is not valid YAML" + where);
     } catch (IOException e) {
       throw new ConfigException("config file " + file + " cannot be read: " + e);
     }

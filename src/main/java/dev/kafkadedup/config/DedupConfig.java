@@ -27,6 +27,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -55,6 +56,8 @@ public final class DedupConfig extends AbstractConfig {
   public static final String INSTANCE_ID = "instance.id";
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_IDS_ENABLED = "http.ids.enabled";
+  public static final String HTTP_IDS_TOKEN = "http.ids.token";
   public static final String SHUTDOWN_TIMEOUT = "shutdown.timeout";
   public static final String SHUTDOWN_LEAVE_GROUP = "shutdown.leave.group";
   public static final String ROCKSDB_MEMORY_BYTES = "rocksdb.memory.bytes";
@@ -137,6 +140,23 @@ public final class DedupConfig extends AbstractConfig {
               "Format of the service's log lines on stderr: text, or json (one JSON object per"
                   + " line with timestamp, level, logger, thread, message and the exception's"
                   + " stack trace, as log pipelines expect).")
+          .define(
+              HTTP_IDS_ENABLED,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Serve GET /ids/{id}, which tells whether an ID was seen and where (topic,"
+                  + " partition, offset, time). false: only /metrics and /health/* are served.")
+          .define(
+              HTTP_IDS_TOKEN,
+              Type.PASSWORD,
+              null,
+              DedupConfig::validateToken,
+              Importance.MEDIUM,
+              "Bearer token GET /ids/{id} requires (header Authorization: Bearer <token>), at"
+                  + " least 16 characters; every instance must have the same one. Empty: /ids is"
+                  + " open to anyone who reaches the port. /metrics and /health/* never need it."
+                  + " Pass it as DEDUP_HTTP_IDS_TOKEN from a secret, not in the config file.")
           .define(
               INPUT_TOPICS,
               Type.LIST,
@@ -313,12 +333,11 @@ public final class DedupConfig extends AbstractConfig {
       } else if (CONFIG.names().contains(e.getKey())) {
         own.put(e.getKey(), e.getValue());
       } else {
+        // the value is not shown: a misspelled key may hold a secret (sasl.jaas.config)
         throw new ConfigException(
             "Unknown configuration key '"
                 + e.getKey()
-                + "' (value '"
-                + e.getValue()
-                + "'): expected one of "
+                + "': expected one of "
                 + new TreeSet<>(CONFIG.names())
                 + " or a Kafka property prefixed with '"
                 + KAFKA_PREFIX
@@ -487,6 +506,16 @@ public final class DedupConfig extends AbstractConfig {
     return getInt(HTTP_PORT);
   }
 
+  public boolean httpIdsEnabled() {
+    return getBoolean(HTTP_IDS_ENABLED);
+  }
+
+  /** The bearer token {@code /ids/{id}} requires, if any. */
+  public Optional<Password> httpIdsToken() {
+    Password token = getPassword(HTTP_IDS_TOKEN);
+    return token == null || token.value().isEmpty() ? Optional.empty() : Optional.of(token);
+  }
+
   public Duration shutdownTimeout() {
     return Duration.parse(getString(SHUTDOWN_TIMEOUT));
   }
@@ -561,6 +590,16 @@ public final class DedupConfig extends AbstractConfig {
         return String.join(", ", allowed);
       }
     };
+  }
+
+  /** Never shows the value: it is a secret. */
+  private static void validateToken(String name, Object value) {
+    String token = value == null ? "" : ((Password) value).value();
+    if (!token.isEmpty()
+        && (token.length() < 16 || !token.chars().allMatch(c -> c > ' ' && c < 127))) {
+      throw new ConfigException(
+          name + ": expected at least 16 printable ASCII characters without spaces, or empty");
+    }
   }
 
   private static void validateWindow(String name, Object value) {

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * The service's HTTP server (the JDK's own): {@code GET /metrics} (Prometheus text), {@code
  * /health/live}, {@code /health/ready} (see {@link Health}) and {@code /ids/{id}} (see {@link
  * IdQuery}). Responses are built from metrics and Kafka Streams state only, never from the
- * configuration, so no secret can leak through them.
+ * configuration, so no secret can leak through them. {@code /ids/{id}} exposes where records were
+ * seen: it can be switched off ({@code http.ids.enabled}) or require a bearer token ({@code
+ * http.ids.token}); {@code /metrics} and the health checks stay open for probes and scrapers.
  */
 public final class HttpEndpoints implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
@@ -61,7 +63,6 @@ public final class HttpEndpoints implements AutoCloseable {
               + e.getMessage());
     }
     RestoreProgress restore = metrics.restoreProgress();
-    IdQuery ids = new IdQuery(streams, config);
     server.createContext(
         "/metrics", exact("/metrics", ex -> send(ex, 200, PROMETHEUS_TEXT, metrics.scrape())));
     server.createContext(
@@ -80,19 +81,30 @@ public final class HttpEndpoints implements AutoCloseable {
                         streams.state(),
                         restore.restoringPartitions(),
                         restore.remainingRecords()))));
-    server.createContext(
-        IDS,
-        get(
-            ex -> {
-              String id = ex.getRequestURI().getPath().substring(IDS.length());
-              if (id.isEmpty()) {
-                send(ex, 404, TEXT, "usage: GET /ids/{id}\n");
-                return;
-              }
-              boolean forwarded = ex.getRequestHeaders().containsKey(IdQuery.FORWARDED_HEADER);
-              IdQuery.Answer answer = ids.answer(id, forwarded);
-              send(ex, answer.status(), JSON, answer.body());
-            }));
+    if (config.httpIdsEnabled()) {
+      BearerToken token = config.httpIdsToken().map(BearerToken::new).orElse(null);
+      IdQuery ids = new IdQuery(streams, config, token);
+      server.createContext(
+          IDS,
+          get(
+              ex -> {
+                // checked first, also for a proxied request: the header that marks one is no proof
+                if (token != null
+                    && !token.admits(ex.getRequestHeaders().getFirst("Authorization"))) {
+                  ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"kafka-dedup\"");
+                  send(ex, 401, TEXT, "unauthorized: GET /ids/{id} needs a bearer token\n");
+                  return;
+                }
+                String id = ex.getRequestURI().getPath().substring(IDS.length());
+                if (id.isEmpty()) {
+                  send(ex, 404, TEXT, "usage: GET /ids/{id}\n");
+                  return;
+                }
+                boolean forwarded = ex.getRequestHeaders().containsKey(IdQuery.FORWARDED_HEADER);
+                IdQuery.Answer answer = ids.answer(id, forwarded);
+                send(ex, answer.status(), JSON, answer.body());
+              }));
+    }
     server.createContext("/", get(ex -> send(ex, 404, TEXT, "not found\n")));
     ExecutorService executor =
         Executors.newFixedThreadPool(

@@ -49,12 +49,15 @@ final class IdQuery {
   private final KafkaStreams streams;
   private final DedupConfig config;
   private final HostInfo self;
+  private final BearerToken token;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
   private final ObjectMapper json = new ObjectMapper();
 
-  IdQuery(KafkaStreams streams, DedupConfig config) {
+  /** {@code token}: what this instance requires, and so what its peers do; null for none. */
+  IdQuery(KafkaStreams streams, DedupConfig config, BearerToken token) {
     this.streams = streams;
     this.config = config;
+    this.token = token;
     Object server = config.streamsProperties().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
     this.self =
         server == null || server.toString().isBlank()
@@ -135,14 +138,14 @@ final class IdQuery {
                 + owner.port()
                 + "/ids/"
                 + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20"));
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .timeout(FORWARD_TIMEOUT)
-            .header(FORWARDED_HEADER, "true")
-            .GET()
-            .build();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).timeout(FORWARD_TIMEOUT).header(FORWARDED_HEADER, "true").GET();
+    if (token != null) {
+      request.header("Authorization", token.authorization());
+    }
     try {
-      HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body());
     } catch (IOException e) {
       return error(502, id, "owner " + owner.host() + ":" + owner.port() + " did not answer");

@@ -168,6 +168,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shouldRejectInvalidYamlWithoutQuotingTheBrokenLine() throws IOException {
+    String secret = "pw-" + Long.toHexString(new java.util.Random().nextLong());
+    Path file =
+        write(
+            "secret.yaml",
+            "input.topics: in\nkafka:\n  sasl.jaas.config: \"x password=" + secret + "\n: ]\n");
+
+    assertThatThrownBy(() -> ConfigLoader.readFile(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line")
+        .message()
+        .doesNotContain(secret);
+  }
+
+  @Test
   void shouldRejectYamlThatIsNotAMap() throws IOException {
     Path file = write("list.yaml", "- a\n- b\n");
 

@@ -155,10 +155,42 @@ class DedupConfigTest {
   }
 
   @Test
-  void shouldRejectUnknownKeyNamingKeyAndValue() {
-    assertRejected(with("windw.size", "P1D"))
-        .hasMessageContaining("windw.size")
-        .hasMessageContaining("P1D");
+  void shouldRejectUnknownKeyNamingTheKeyButNeverItsValue() {
+    // the JAAS config without its kafka. prefix: the password must not reach the error message
+    String secret = "pw-" + Long.toHexString(new java.util.Random().nextLong());
+    assertRejected(
+            with("sasl.jaas.config", "ScramLoginModule required password=\"" + secret + "\";"))
+        .hasMessageContaining("sasl.jaas.config")
+        .message()
+        .doesNotContain(secret);
+  }
+
+  @Test
+  void shouldHaveNoIdsTokenByDefaultAndServeIds() {
+    DedupConfig config = DedupConfig.from(minimal());
+
+    assertThat(config.httpIdsToken()).isEmpty();
+    assertThat(config.httpIdsEnabled()).isTrue();
+  }
+
+  @Test
+  void shouldKeepIdsTokenHiddenInToString() {
+    String token = "t0ken-0123456789abcdef";
+    DedupConfig config = config("http.ids.token", token);
+
+    assertThat(config.httpIdsToken())
+        .hasValueSatisfying(t -> assertThat(t.value()).isEqualTo(token));
+    assertThat(config.httpIdsToken().orElseThrow().toString()).doesNotContain(token);
+    assertThat(config.values().toString()).doesNotContain(token);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"short-secret-15", "has a space in the middle", "tab\tinside-0123456789"})
+  void shouldRejectWeakIdsTokenWithoutShowingIt(String token) {
+    assertRejected(with("http.ids.token", token))
+        .hasMessageContaining("http.ids.token")
+        .message()
+        .doesNotContain(token);
   }
 
   @Test
@@ -457,6 +489,8 @@ class DedupConfigTest {
             DedupConfig.SHUTDOWN_LEAVE_GROUP,
             DedupConfig.HTTP_HOST,
             DedupConfig.HTTP_PORT,
+            DedupConfig.HTTP_IDS_ENABLED,
+            DedupConfig.HTTP_IDS_TOKEN,
             DedupConfig.ROCKSDB_MEMORY_BYTES,
             DedupConfig.LOG_FORMAT);
     assertThat(DedupConfig.CONFIG.configKeys().values())

@@ -62,6 +62,9 @@ class ReadmeConfigTableTest {
     if (!key.hasDefault()) {
       return "*required*";
     }
+    if (key.defaultValue == null) {
+      return "(empty)";
+    }
     String value =
         key.defaultValue instanceof List<?> list
             ? list.stream().map(String::valueOf).collect(Collectors.joining(","))
