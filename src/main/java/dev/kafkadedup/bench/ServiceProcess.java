@@ -9,6 +9,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -162,6 +163,13 @@ public final class ServiceProcess {
       TimeUnit.MILLISECONDS.sleep(10);
     }
     return true;
+  }
+
+  /** Waits up to {@code timeout} for the process to exit by itself: its exit code, or empty. */
+  public OptionalInt exitCodeWithin(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        ? OptionalInt.of(process.exitValue())
+        : OptionalInt.empty();
   }
 
   /** SIGKILL: no shutdown hook, no commit, no close. */
