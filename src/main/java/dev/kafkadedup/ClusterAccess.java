@@ -76,6 +76,15 @@ final class ClusterAccess {
     return null;
   }
 
+  /** The one line that reports {@code denied}, as {@link #accessDenied} found it. */
+  static String deniedMessage(Throwable denied) {
+    return "Kafka denied access: "
+        + denied.getClass().getSimpleName()
+        + ": "
+        + denied.getMessage()
+        + " (see README, Security)";
+  }
+
   private static void checkTopicsVisible(Admin admin, DedupConfig config)
       throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, String> keyByTopic = new LinkedHashMap<>();

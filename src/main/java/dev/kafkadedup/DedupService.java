@@ -61,10 +61,7 @@ public final class DedupService implements AutoCloseable {
         e -> {
           Throwable denied = ClusterAccess.accessDenied(e);
           if (denied != null) {
-            LOG.error(
-                "Kafka denied access, shutting down this instance: {}: {} (see README, Security)",
-                denied.getClass().getSimpleName(),
-                denied.getMessage());
+            LOG.error("{}; shutting down this instance", ClusterAccess.deniedMessage(denied));
           } else {
             LOG.error("Stream thread failed; shutting down this instance", e);
           }

@@ -43,6 +43,12 @@ public final class Main implements Runnable {
                 cmd.getErr().println("config error: " + e.getMessage());
                 return CONFIG_ERROR;
               }
+              // a missing ACL met outside Kafka Streams, e.g. by the state format check
+              Throwable denied = ClusterAccess.accessDenied(e);
+              if (denied != null) {
+                cmd.getErr().println(ClusterAccess.deniedMessage(denied));
+                return 1;
+              }
               if (e instanceof StateCommandException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 1;

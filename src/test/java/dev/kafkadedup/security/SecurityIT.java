@@ -68,9 +68,14 @@ class SecurityIT {
   private static final int REPEATS = 100;
   private static final int NO_ID = 5;
 
-  /** The clear lines a denial ends in: at the start check (exit 2) or in a stream thread (1). */
+  /**
+   * The clear lines a denial ends in: at the start check (exit 2), elsewhere (1), or where the
+   * state format topic is created (1).
+   */
   private static final Pattern DENIED =
-      Pattern.compile("config error: not authorized|Kafka denied access, shutting down");
+      Pattern.compile(
+          "config error: not authorized|Kafka denied access: |error: cannot create topic .*"
+              + " Authorization failed");
 
   private static final String PURGE_DENIED =
       "-by-id-repartition-0 failed due to an error TOPIC_AUTHORIZATION_FAILED";
