@@ -67,19 +67,22 @@ public enum Variant {
     }
   },
   /** This service with at-least-once processing: the price of exactly-once. */
-  ALOS(true, false) {
+  ALOS(
+      true,
+      false,
+      Map.of(
+          DedupConfig.KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+          StreamsConfig.AT_LEAST_ONCE)) {
     @Override
     Topology topology(Setup setup, DedupConfig config) {
       return DedupTopology.build(config);
     }
-
+  },
+  /** This service reading JSON only up to the ID: the price of validating whole values. */
+  IDONLY(true, false, Map.of(DedupConfig.ID_JSON_VALIDATE, "id-only")) {
     @Override
-    Map<String, String> settings(Setup setup, int round) {
-      Map<String, String> settings = super.settings(setup, round);
-      settings.put(
-          DedupConfig.KAFKA_PREFIX + StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-          StreamsConfig.AT_LEAST_ONCE);
-      return settings;
+    Topology topology(Setup setup, DedupConfig config) {
+      return DedupTopology.build(config);
     }
   };
 
@@ -108,9 +111,17 @@ public enum Variant {
   /** True when it runs with Kafka Streams' defaults, as a user writing it alone would. */
   private final boolean streamsDefaults;
 
+  /** Service settings this variant changes (after the user's overrides). */
+  private final Map<String, String> changes;
+
   Variant(boolean dedups, boolean streamsDefaults) {
+    this(dedups, streamsDefaults, Map.of());
+  }
+
+  Variant(boolean dedups, boolean streamsDefaults, Map<String, String> changes) {
     this.dedups = dedups;
     this.streamsDefaults = streamsDefaults;
+    this.changes = changes;
   }
 
   boolean dedups() {
@@ -142,6 +153,7 @@ public enum Variant {
     settings.put(DedupConfig.ID_JSON_POINTERS, BenchData.ID_POINTER);
     settings.put(DedupConfig.WINDOW_SIZE, setup.window());
     settings.putAll(setup.overrides());
+    settings.putAll(changes);
     return settings;
   }
 

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Preloads an input topic, then runs each variant on it (default, ceiling, windowstore,",
-      "keyvalue, dedup, alos) and prints throughput from first read to last committed output,",
+      "keyvalue, dedup, alos, idonly) and prints throughput from first read to last committed output,",
       "p50/p99 end-to-end latency at half that rate, and the ratios between variants. Without",
       "--bootstrap it starts a Kafka broker as a child process on loopback."
     })
