@@ -3,13 +3,29 @@ package dev.kafkadedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
+import dev.kafkadedup.kafka.KafkaClients;
+import dev.kafkadedup.load.AckedProducer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,9 +62,18 @@ class RunCommandIT {
     assertThat(lines.get(0)).contains("window.size", "P7X", "ISO-8601");
   }
 
+  /**
+   * The commit interval is far longer than the test, so what the service processed reaches
+   * read_committed consumers and the group's offsets only through the commit on SIGTERM.
+   */
   @Test
   void shouldCommitAndExitWithCode0OnSigterm() throws Exception {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startInProcess()) {
+    int records = 100;
+    int ids = 60;
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startInProcess();
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       broker.createTopics(2, "in", "out", "dlq");
       Path config =
           write(
@@ -59,6 +84,8 @@ class RunCommandIT {
               dead.letter.topic=dlq
               kafka.bootstrap.servers=%s
               kafka.state.dir=%s
+              kafka.commit.interval.ms=120000
+              kafka.producer.transaction.timeout.ms=300000
               """
                   .formatted(broker.bootstrapServers(), dir.resolve("state")));
       Process process = start(config);
@@ -66,13 +93,80 @@ class RunCommandIT {
           .atMost(Duration.ofSeconds(90))
           .until(() -> log().contains("-> RUNNING") || !process.isAlive());
       assertThat(process.isAlive()).as("service running; stderr:%n%s", log()).isTrue();
+      try (AckedProducer<byte[], byte[]> producer =
+          AckedProducer.ofBytes(
+              Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        for (int i = 0; i < records; i++) {
+          producer.send(new ProducerRecord<>("in", utf8("id-" + i % ids), utf8("v" + i)));
+        }
+      }
+      // processed (written to the output's open transaction), not yet committed
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> endOffsets(admin, "out", IsolationLevel.READ_UNCOMMITTED) >= ids);
+      assertThat(committedInputOffsets(admin)).as("committed before SIGTERM").isZero();
 
       process.destroy(); // SIGTERM
 
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(process.exitValue()).as("exit code; stderr:%n%s", log()).isZero();
       assertThat(log()).contains("-> NOT_RUNNING");
+      assertThat(committedInputOffsets(admin)).as("input offsets committed").isEqualTo(records);
+      List<String> output = new ArrayList<>();
+      try (KafkaConsumer<byte[], byte[]> consumer = committedReader(broker)) {
+        List<TopicPartition> partitions =
+            List.of(new TopicPartition("out", 0), new TopicPartition("out", 1));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        KafkaClients.readToEnd(
+            consumer, partitions, r -> output.add(new String(r.key(), StandardCharsets.UTF_8)));
+      }
+      assertThat(output).hasSize(ids).doesNotHaveDuplicates();
     }
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static long endOffsets(Admin admin, String topic, IsolationLevel isolation)
+      throws Exception {
+    Map<TopicPartition, OffsetSpec> latest =
+        Map.of(
+            new TopicPartition(topic, 0), OffsetSpec.latest(),
+            new TopicPartition(topic, 1), OffsetSpec.latest());
+    return admin
+        .listOffsets(latest, new ListOffsetsOptions(isolation))
+        .all()
+        .get()
+        .values()
+        .stream()
+        .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+        .sum();
+  }
+
+  /** The sum of the service's committed offsets on the input. */
+  private static long committedInputOffsets(Admin admin) throws Exception {
+    return admin
+        .listConsumerGroupOffsets("kafka-dedup")
+        .partitionsToOffsetAndMetadata()
+        .get()
+        .entrySet()
+        .stream()
+        .filter(e -> e.getKey().topic().equals("in") && e.getValue() != null)
+        .mapToLong(e -> e.getValue().offset())
+        .sum();
+  }
+
+  private static KafkaConsumer<byte[], byte[]> committedReader(EmbeddedKafkaBroker broker) {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed"),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
   }
 
   private Process start(Path config) throws IOException {

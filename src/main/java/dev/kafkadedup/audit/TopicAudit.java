@@ -8,6 +8,7 @@ import dev.kafkadedup.id.IdExtractionException;
 import dev.kafkadedup.id.IdExtractor;
 import dev.kafkadedup.id.IdExtractors;
 import dev.kafkadedup.kafka.KafkaClients;
+import dev.kafkadedup.topology.DedupHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -180,7 +181,7 @@ public final class TopicAudit {
   }
 
   private static String originTopic(Headers headers) {
-    Header origin = headers.lastHeader("dedup.origin.topic");
+    Header origin = headers.lastHeader(DedupHeaders.ORIGIN_TOPIC);
     return origin == null ? null : new String(origin.value(), StandardCharsets.UTF_8);
   }
 

@@ -1,6 +1,7 @@
 package dev.kafkadedup.bench;
 
 import dev.kafkadedup.config.DedupConfig;
+import dev.kafkadedup.kafka.Topics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,16 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -219,28 +217,17 @@ public final class BenchRunner {
     createTopics(setup.bootstrapServers(), setup.partitions(), names);
   }
 
-  /** Creates the topics that do not exist yet, with the broker's replication factor. */
+  /**
+   * Creates the topics that do not exist yet, with the broker's replication factor, and waits until
+   * every partition is served.
+   */
   static void createTopics(String bootstrapServers, int partitions, String... names) {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(props)) {
-      for (String name : names) {
-        try {
-          admin
-              .createTopics(List.of(new NewTopic(name, partitions, (short) -1)))
-              .all()
-              .get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + name, e.getCause());
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("timed out creating topics " + Arrays.toString(names), e);
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Topics.create(
+          admin,
+          Arrays.stream(names).map(name -> new NewTopic(name, partitions, (short) -1)).toList(),
+          Duration.ofSeconds(60));
     }
   }
 

@@ -172,10 +172,16 @@ public final class ServiceProcess {
         : OptionalInt.empty();
   }
 
-  /** SIGKILL: no shutdown hook, no commit, no close. */
-  public void kill() {
+  /** The exit status of a process that SIGKILL ended: 128 + signal 9. */
+  public static final int KILLED_EXIT_STATUS = 137;
+
+  /**
+   * SIGKILL: no shutdown hook, no commit, no close. Returns the exit status, {@link
+   * #KILLED_EXIT_STATUS} when the signal ended a live process rather than finding it gone.
+   */
+  public int kill() {
     process.destroyForcibly();
-    awaitExit();
+    return awaitExit();
   }
 
   /** SIGTERM: the service commits, closes and exits 0. */

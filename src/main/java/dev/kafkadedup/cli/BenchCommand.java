@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.common.utils.Utils;
 import org.rocksdb.RocksDBException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,23 +46,13 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Input records (default: ${DEFAULT-VALUE}).")
   int records;
 
-  @Option(
-      names = "--dup-ratio",
-      defaultValue = "0.3",
-      description = "Share of duplicates (default: ${DEFAULT-VALUE}).")
-  double duplicateRatio;
+  @Mixin SampleDataOptions data;
 
   @Option(
       names = "--partitions",
       defaultValue = "12",
       description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
   int partitions;
-
-  @Option(
-      names = "--value-bytes",
-      defaultValue = "200",
-      description = "Size of each JSON value (default: ${DEFAULT-VALUE}).")
-  int valueBytes;
 
   @Option(
       names = "--id-source",
@@ -247,8 +238,8 @@ public final class BenchCommand implements Callable<Integer> {
           new BenchRunner(
               setup,
               records,
-              duplicateRatio,
-              valueBytes,
+              data.duplicateRatio,
+              data.valueBytes,
               spread,
               seed,
               Duration.ofSeconds(latencySeconds),

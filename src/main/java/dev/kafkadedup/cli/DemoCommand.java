@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,11 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Records to produce (default: ${DEFAULT-VALUE}).")
   int records;
 
-  @Option(
-      names = "--dup-ratio",
-      defaultValue = "0.3",
-      description = "Share of duplicates (default: ${DEFAULT-VALUE}).")
-  double duplicateRatio;
+  @Mixin SampleDataOptions data;
 
   @Option(
       names = "--malformed-ratio",
@@ -58,12 +55,6 @@ public final class DemoCommand implements Callable<Integer> {
       defaultValue = "6",
       description = "Input topic partitions (default: ${DEFAULT-VALUE}).")
   int partitions;
-
-  @Option(
-      names = "--value-bytes",
-      defaultValue = "200",
-      description = "Size of each JSON value (default: ${DEFAULT-VALUE}).")
-  int valueBytes;
 
   @Option(
       names = "--seed",
@@ -104,9 +95,9 @@ public final class DemoCommand implements Callable<Integer> {
           SampleEvents.generate(
               INPUT,
               records,
-              duplicateRatio,
+              data.duplicateRatio,
               malformedRatio,
-              valueBytes,
+              data.valueBytes,
               Duration.ofHours(1),
               dataSeed);
       events.produce(broker.bootstrapServers());

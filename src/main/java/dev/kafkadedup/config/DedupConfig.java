@@ -135,7 +135,7 @@ public final class DedupConfig extends AbstractConfig {
               LOG_FORMAT,
               Type.STRING,
               "text",
-              enumValidator(LogFormat.values()),
+              oneOf(LogFormat.values()),
               Importance.LOW,
               "Format of the service's log lines on stderr: text, or json (one JSON object per"
                   + " line with timestamp, level, logger, thread, message and the exception's"
@@ -199,7 +199,7 @@ public final class DedupConfig extends AbstractConfig {
               ID_SOURCE,
               Type.STRING,
               IdSource.KEY.configValue(),
-              enumValidator(IdSource.values()),
+              oneOf(IdSource.values()),
               Importance.HIGH,
               "Where the ID comes from: key (record key), json (fields of a JSON value, see "
                   + ID_JSON_POINTERS
@@ -240,7 +240,7 @@ public final class DedupConfig extends AbstractConfig {
               ID_STORE,
               Type.STRING,
               IdEncoding.DIGEST.configValue(),
-              enumValidator(IdEncoding.values()),
+              oneOf(IdEncoding.values()),
               Importance.MEDIUM,
               "How IDs are stored: digest (96 bits of XXH3-128, 12 bytes each) or raw (the ID bytes).")
           .define(
@@ -264,7 +264,7 @@ public final class DedupConfig extends AbstractConfig {
               WINDOW_TIME,
               Type.STRING,
               "event",
-              enumValidator(WindowTime.values()),
+              oneOf(WindowTime.values()),
               Importance.MEDIUM,
               "event: record timestamps against stream time; processing: wall-clock time.")
           .define(
@@ -378,12 +378,19 @@ public final class DedupConfig extends AbstractConfig {
     outputs.put(OUTPUT_TOPIC, outputTopic());
     outputs.put(DEAD_LETTER_TOPIC, deadLetterTopic());
     duplicatesTopic().ifPresent(d -> outputs.put(DUPLICATES_TOPIC, d));
-    if (new TreeSet<>(outputs.values()).size() != outputs.size()) {
-      throw new ConfigException(
-          DEAD_LETTER_TOPIC,
-          deadLetterTopic(),
-          "output, duplicates and dead-letter topics must differ, got " + outputs);
-    }
+    Map<String, String> keyByTopic = new HashMap<>();
+    outputs.forEach(
+        (key, topic) -> {
+          String earlier = keyByTopic.putIfAbsent(topic, key);
+          if (earlier != null) {
+            throw new ConfigException(
+                key,
+                topic,
+                "the same topic as "
+                    + earlier
+                    + "; output, duplicates and dead-letter topics must differ");
+          }
+        });
     outputs.forEach(
         (key, topic) -> {
           if (inputTopics().contains(topic)
@@ -574,22 +581,10 @@ public final class DedupConfig extends AbstractConfig {
     }
   }
 
-  private static ConfigDef.Validator enumValidator(Enum<?>[] values) {
-    List<String> allowed =
-        Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toList();
-    return new ConfigDef.Validator() {
-      @Override
-      public void ensureValid(String name, Object value) {
-        if (!allowed.contains(String.valueOf(value))) {
-          throw new ConfigException(name, value, "expected one of " + allowed);
-        }
-      }
-
-      @Override
-      public String toString() {
-        return String.join(", ", allowed);
-      }
-    };
+  /** Accepts the enum's config values in any case: the typed getters upper-case them anyway. */
+  private static ConfigDef.Validator oneOf(Enum<?>[] values) {
+    return ConfigDef.CaseInsensitiveValidString.in(
+        Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toArray(String[]::new));
   }
 
   /** Never shows the value: it is a secret. */

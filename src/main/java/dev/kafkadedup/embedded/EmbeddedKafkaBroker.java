@@ -1,5 +1,6 @@
 package dev.kafkadedup.embedded;
 
+import dev.kafkadedup.kafka.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -28,21 +28,12 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.DescribeTopicsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 
@@ -204,40 +195,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * are.
    */
   public void createTopics(int partitions, String... names) {
-    List<NewTopic> topics =
-        Arrays.stream(names).map(name -> new NewTopic(name, partitions, (short) 1)).toList();
-    var options = new CreateTopicsOptions().timeoutMs((int) ADMIN_TIMEOUT.toMillis());
     try (Admin admin = admin()) {
-      for (Map.Entry<String, KafkaFuture<Void>> created :
-          admin.createTopics(topics, options).values().entrySet()) {
-        try {
-          created.getValue().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("Could not create topic " + created.getKey(), e);
-          }
-        }
-      }
-      // The controller acks creation before this broker's metadata cache knows the leaders, and
-      // the cache knows them before the broker has created the partitions' logs: a produce request
-      // in between fails with NOT_LEADER_OR_FOLLOWER. An idempotent producer whose later request
-      // for the same partition is appended first then loops on OUT_OF_ORDER_SEQUENCE_NUMBER for the
-      // earlier one until delivery.timeout.ms drops its records (KAFKA-15591, fixed after Kafka
-      // 4.4.0).
-      // ListOffsets needs the same partition state as a produce request, so wait for it to answer.
-      long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-      while (!allPartitionsServed(admin, List.of(names))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "Topics " + List.of(names) + " not served within " + ADMIN_TIMEOUT);
-        }
-        sleep(50);
-      }
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("Timed out creating topics " + List.of(names), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while creating topics " + List.of(names), e);
+      Topics.create(
+          admin,
+          Arrays.stream(names).map(name -> new NewTopic(name, partitions, (short) 1)).toList(),
+          ADMIN_TIMEOUT);
     }
   }
 
@@ -467,31 +429,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /** Whether every partition has a leader and that leader answers ListOffsets for it. */
-  private boolean allPartitionsServed(Admin admin, List<String> topics)
-      throws InterruptedException {
-    try {
-      Map<String, TopicDescription> descriptions =
-          admin
-              .describeTopics(topics, new DescribeTopicsOptions().timeoutMs(5_000))
-              .allTopicNames()
-              .get();
-      Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-      for (TopicDescription description : descriptions.values()) {
-        for (TopicPartitionInfo partition : description.partitions()) {
-          if (partition.leader() == null || partition.leader().isEmpty()) {
-            return false;
-          }
-          partitions.put(
-              new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
-        }
-      }
-      admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(5_000)).all().get();
-      return true;
-    } catch (ExecutionException e) {
-      return false; // e.g. UnknownTopicOrPartition or NotLeaderOrFollower until the broker is ready
-    }
-  }
-
   private Admin admin() {
     return Admin.create(
         Map.of(

@@ -69,22 +69,22 @@ public final class KafkaClients {
    * their end as of now: the last stable offset under read_committed, so open transactions are not
    * waited for.
    */
-  public static void readToEnd(
-      KafkaConsumer<byte[], byte[]> consumer,
+  public static <K, V> void readToEnd(
+      KafkaConsumer<K, V> consumer,
       Collection<TopicPartition> partitions,
-      Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+      Consumer<ConsumerRecord<K, V>> handler) {
     readToEnd(consumer, consumer.endOffsets(partitions), handler);
   }
 
   /** Reads each partition of {@code ends}, positioned by the caller, up to its given end. */
-  public static void readToEnd(
-      KafkaConsumer<byte[], byte[]> consumer,
+  public static <K, V> void readToEnd(
+      KafkaConsumer<K, V> consumer,
       Map<TopicPartition, Long> ends,
-      Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+      Consumer<ConsumerRecord<K, V>> handler) {
     Map<TopicPartition, Long> open = new HashMap<>(ends);
     open.keySet().removeIf(tp -> consumer.position(tp) >= open.get(tp));
     while (!open.isEmpty()) {
-      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+      for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
         Long end = open.get(new TopicPartition(record.topic(), record.partition()));
         if (end != null && record.offset() < end) {
           handler.accept(record);

@@ -21,7 +21,11 @@ public final class RecordCounters {
   private final MeterRegistry registry;
   private final Map<String, Topic> byTopic = new ConcurrentHashMap<>();
 
-  RecordCounters(MeterRegistry registry) {
+  /**
+   * Counters registered in {@code registry}; the service passes them to Kafka Streams as {@link
+   * #CONFIG}.
+   */
+  public RecordCounters(MeterRegistry registry) {
     this.registry = registry;
   }
 

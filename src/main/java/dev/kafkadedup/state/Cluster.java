@@ -1,7 +1,8 @@
 package dev.kafkadedup.state;
 
+import dev.kafkadedup.kafka.Topics;
+import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,12 +12,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** The Admin calls of the state commands, each bounded, failing with an operator's message. */
@@ -48,35 +47,9 @@ final class Cluster {
    */
   static void createTopic(Admin admin, NewTopic topic) {
     try {
-      admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new StateCommandException(
-            "cannot create topic '" + topic.name() + "': " + e.getCause().getMessage());
-      }
-    } catch (TimeoutException e) {
-      throw new StateCommandException("cannot create topic '" + topic.name() + "': no answer");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StateCommandException("interrupted");
-    }
-    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-    for (int p = 0; p < partitionCount(admin, topic.name()); p++) {
-      partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-    while (true) {
-      try {
-        admin.listOffsets(partitions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        return;
-      } catch (ExecutionException | TimeoutException e) {
-        if (System.nanoTime() > deadline) {
-          throw new StateCommandException("topic '" + topic.name() + "' is not served: " + e);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StateCommandException("interrupted");
-      }
+      Topics.create(admin, List.of(topic), Duration.ofSeconds(TIMEOUT_SECONDS));
+    } catch (IllegalStateException e) {
+      throw new StateCommandException(e.getMessage());
     }
   }
 

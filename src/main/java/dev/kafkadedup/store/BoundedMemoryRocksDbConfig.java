@@ -86,10 +86,15 @@ public final class BoundedMemoryRocksDbConfig implements RocksDBConfigSetter {
    * container's limit in a container) left over after the maximum heap, within 16 MiB and 256 MiB.
    */
   public static long derivedBytes() {
-    long visible =
+    return derivedBytes(
         ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-            .getTotalMemorySize();
-    long offHeap = Math.max(0, visible - Runtime.getRuntime().maxMemory());
+            .getTotalMemorySize(),
+        Runtime.getRuntime().maxMemory());
+  }
+
+  /** {@link #derivedBytes()} for {@code visibleBytes} of memory and a heap of {@code maxHeap}. */
+  static long derivedBytes(long visibleBytes, long maxHeap) {
+    long offHeap = Math.max(0, visibleBytes - maxHeap);
     return Math.max(DERIVED_MIN, Math.min(DERIVED_MAX, offHeap / 4));
   }
 

@@ -1,6 +1,6 @@
 package dev.kafkadedup.chaos;
 
-import java.time.Duration;
+import dev.kafkadedup.kafka.KafkaClients;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,14 +47,7 @@ public final class CommittedTopics {
               .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
-      ends.keySet().removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-      while (!ends.isEmpty()) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          handler.accept(record);
-        }
-        ends.keySet().removeIf(tp -> consumer.position(tp) >= ends.get(tp));
-      }
+      KafkaClients.readToEnd(consumer, partitions, handler);
     }
   }
 

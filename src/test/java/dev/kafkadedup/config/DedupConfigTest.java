@@ -89,7 +89,8 @@ class DedupConfigTest {
     assertThat(config("log.format", "json").logFormat()).isEqualTo(LogFormat.JSON);
     assertRejected(with("log.format", "logfmt"))
         .hasMessageContaining("log.format")
-        .hasMessageContaining("[text, json]");
+        .hasMessageContaining("logfmt")
+        .hasMessageContaining("TEXT, JSON");
   }
 
   @Test
@@ -306,6 +307,24 @@ class DedupConfigTest {
     assertRejected(with(key, "bogus")).hasMessageContaining(key).hasMessageContaining("bogus");
   }
 
+  @Test
+  void shouldTakeEnumValuesInAnyCase() {
+    DedupConfig config =
+        config(
+            "id.source",
+            "JSON",
+            "id.json.pointers",
+            "/id",
+            "id.store",
+            "Raw",
+            "window.time",
+            "PROCESSING");
+
+    assertThat(config.idSource()).isEqualTo(IdSource.JSON);
+    assertThat(config.idEncoding()).isEqualTo(IdEncoding.RAW);
+    assertThat(config.windowTime()).isEqualTo(WindowTime.PROCESSING);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"output.topic", "dead.letter.topic", "duplicates.topic"})
   void shouldRejectOutputThatIsAlsoAnInputTopic(String key) {
@@ -322,17 +341,23 @@ class DedupConfigTest {
 
   @Test
   void shouldRejectDuplicatesTopicEqualToOutput() {
-    assertRejected(with("duplicates.topic", "out")).hasMessageContaining("out");
+    assertRejected(with("duplicates.topic", "out"))
+        .hasMessageContaining("value out for configuration duplicates.topic")
+        .hasMessageContaining("same topic as output.topic");
   }
 
   @Test
   void shouldRejectDeadLetterTopicEqualToOutput() {
-    assertRejected(with("dead.letter.topic", "out")).hasMessageContaining("out");
+    assertRejected(with("dead.letter.topic", "out"))
+        .hasMessageContaining("value out for configuration dead.letter.topic")
+        .hasMessageContaining("same topic as output.topic");
   }
 
   @Test
   void shouldRejectDuplicatesTopicEqualToDeadLetterTopic() {
-    assertRejected(with("duplicates.topic", "dlq")).hasMessageContaining("dlq");
+    assertRejected(with("duplicates.topic", "dlq"))
+        .hasMessageContaining("value dlq for configuration duplicates.topic")
+        .hasMessageContaining("same topic as dead.letter.topic");
   }
 
   @ParameterizedTest

@@ -60,8 +60,18 @@ class BoundedMemoryRocksDbConfigTest {
 
   @Test
   void shouldDeriveABoundWithinLimits() {
-    assertThat(BoundedMemoryRocksDbConfig.derivedBytes())
-        .isBetween(16L * 1024 * 1024, 256L * 1024 * 1024);
+    long mib = 1024L * 1024;
+    // a quarter of what the heap leaves
+    assertThat(BoundedMemoryRocksDbConfig.derivedBytes(1024 * mib, 512 * mib)).isEqualTo(128 * mib);
+    assertThat(BoundedMemoryRocksDbConfig.derivedBytes(2048 * mib, 1024 * mib))
+        .isEqualTo(256 * mib);
+    // no more than 256 MiB on a large host, no less than 16 MiB when the heap takes it all
+    assertThat(BoundedMemoryRocksDbConfig.derivedBytes(64 * 1024 * mib, 4096 * mib))
+        .isEqualTo(256 * mib);
+    assertThat(BoundedMemoryRocksDbConfig.derivedBytes(1024 * mib, 1000 * mib)).isEqualTo(16 * mib);
+    assertThat(BoundedMemoryRocksDbConfig.derivedBytes(512 * mib, 1024 * mib)).isEqualTo(16 * mib);
+    // this JVM's bound, from its real memory and heap
+    assertThat(BoundedMemoryRocksDbConfig.derivedBytes()).isBetween(16 * mib, 256 * mib);
   }
 
   private static Options streamsLikeOptions() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
+import dev.kafkadedup.kafka.KafkaClients;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -441,11 +442,8 @@ class Kip892WindowStoreReproTest {
       TopicPartition tp = new TopicPartition(topic, 0);
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
-      long end = consumer.endOffsets(List.of(tp)).get(tp);
       List<ConsumerRecord<String, String>> records = new ArrayList<>();
-      while (consumer.position(tp) < end) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+      KafkaClients.readToEnd(consumer, List.of(tp), records::add);
       return records;
     }
   }
