@@ -26,7 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * rejected credentials as fatal, but only deep inside a stream thread, and an admin call on an
  * unreachable or untrusting cluster would wait for its full timeout. Here both end in one message.
  */
-final class ClusterAccess {
+public final class ClusterAccess {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private ClusterAccess() {}
@@ -67,7 +67,7 @@ final class ClusterAccess {
    * The authorization or authentication failure behind {@code error}, or null: such a failure is a
    * missing ACL or credential, worth one log line instead of a stack trace.
    */
-  static Throwable accessDenied(Throwable error) {
+  public static Throwable accessDenied(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof AuthorizationException || t instanceof AuthenticationException) {
         return t;
@@ -77,7 +77,7 @@ final class ClusterAccess {
   }
 
   /** The one line that reports {@code denied}, as {@link #accessDenied} found it. */
-  static String deniedMessage(Throwable denied) {
+  public static String deniedMessage(Throwable denied) {
     return "Kafka denied access: "
         + denied.getClass().getSimpleName()
         + ": "

@@ -11,7 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.kafkadedup.chaos.CommittedTopics;
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.embedded.BrokerExtension;
-import dev.kafkadedup.topology.FailFastProductionExceptionHandler;
+import dev.kafkadedup.streams.FailFastProductionExceptionHandler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

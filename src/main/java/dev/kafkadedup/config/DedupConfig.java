@@ -5,7 +5,7 @@ import dev.kafkadedup.id.IdExtractors;
 import dev.kafkadedup.id.IdSource;
 import dev.kafkadedup.id.JsonValidation;
 import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
-import dev.kafkadedup.topology.FailFastProductionExceptionHandler;
+import dev.kafkadedup.streams.FailFastProductionExceptionHandler;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;

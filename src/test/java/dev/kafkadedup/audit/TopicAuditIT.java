@@ -2,7 +2,7 @@ package dev.kafkadedup.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kafkadedup.Main;
+import dev.kafkadedup.cli.Main;
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.embedded.BrokerExtension;
 import dev.kafkadedup.load.AckedProducer;

@@ -9,7 +9,7 @@ import dev.kafkadedup.id.IdEncoding;
 import dev.kafkadedup.id.IdSource;
 import dev.kafkadedup.id.JsonValidation;
 import dev.kafkadedup.store.BoundedMemoryRocksDbConfig;
-import dev.kafkadedup.topology.FailFastProductionExceptionHandler;
+import dev.kafkadedup.streams.FailFastProductionExceptionHandler;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;

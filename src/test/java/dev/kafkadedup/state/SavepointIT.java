@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kafkadedup.DedupService;
-import dev.kafkadedup.Main;
+import dev.kafkadedup.cli.Main;
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.embedded.BrokerExtension;
 import dev.kafkadedup.kafka.KafkaClients;

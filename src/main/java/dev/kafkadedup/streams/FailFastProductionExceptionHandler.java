@@ -1,4 +1,4 @@
-package dev.kafkadedup.topology;
+package dev.kafkadedup.streams;
 
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,4 +1,4 @@
-package dev.kafkadedup.topology;
+package dev.kafkadedup.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

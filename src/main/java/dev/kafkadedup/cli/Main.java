@@ -1,11 +1,6 @@
-package dev.kafkadedup;
+package dev.kafkadedup.cli;
 
-import dev.kafkadedup.cli.AuditCommand;
-import dev.kafkadedup.cli.BenchCommand;
-import dev.kafkadedup.cli.DemoCommand;
-import dev.kafkadedup.cli.ResetCommand;
-import dev.kafkadedup.cli.RunCommand;
-import dev.kafkadedup.cli.SavepointCommand;
+import dev.kafkadedup.ClusterAccess;
 import dev.kafkadedup.state.StateCommandException;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
