@@ -1,6 +1,7 @@
 package dev.kafkadedup.bench;
 
 import dev.kafkadedup.load.AckedProducer;
+import dev.kafkadedup.load.SampleValues;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -25,7 +26,7 @@ record BenchData(
     boolean idInKey,
     long seed) {
 
-  static final String ID_POINTER = "/id";
+  static final String ID_POINTER = SampleValues.ID_POINTER;
 
   /** The same records for another topic. */
   BenchData withTopic(String other) {
@@ -36,11 +37,10 @@ record BenchData(
   int preload(String bootstrapServers, Runnable progress) {
     SplittableRandom random = new SplittableRandom(seed);
     long end = System.currentTimeMillis();
-    long start = end - spread.toMillis();
     int unique = 0;
     try (AckedProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
       for (int i = 0; i < records; i++) {
-        long timestamp = start + (long) ((double) spread.toMillis() * i / Math.max(1, records - 1));
+        long timestamp = SampleValues.timestamp(end, spread, i, records);
         int id =
             unique > 0 && random.nextDouble() < duplicateRatio ? random.nextInt(unique) : unique++;
         producer.send(record(id, i, timestamp, random));
@@ -59,16 +59,12 @@ record BenchData(
 
   private ProducerRecord<byte[], byte[]> record(
       int id, int seq, long timestamp, SplittableRandom random) {
-    // Not String.format: the generator shares the cores (and the heap) with what it measures.
-    String digits = Integer.toString(id);
-    String idText = "evt-" + "0".repeat(Math.max(0, 12 - digits.length())) + digits;
-    String head = "{\"id\":\"" + idText + "\",\"seq\":" + seq + ",\"payload\":\"";
-    String value = head + "x".repeat(Math.max(0, valueBytes - head.length() - 2)) + "\"}";
+    String idText = SampleValues.id(id, 12);
     byte[] key =
         (idInKey ? idText : "k" + Long.toHexString(random.nextLong()))
             .getBytes(StandardCharsets.UTF_8);
     return new ProducerRecord<>(
-        topic, null, timestamp, key, value.getBytes(StandardCharsets.UTF_8));
+        topic, null, timestamp, key, SampleValues.json(idText, seq, valueBytes));
   }
 
   static AckedProducer<byte[], byte[]> producer(String bootstrapServers) {

@@ -1,6 +1,7 @@
 package dev.kafkadedup.cli;
 
 import dev.kafkadedup.load.AckedProducer;
+import dev.kafkadedup.load.SampleValues;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 public final class SampleEvents {
   /** The ID field's JSON Pointer. */
-  public static final String ID_POINTER = "/id";
+  public static final String ID_POINTER = SampleValues.ID_POINTER;
 
   private final Map<String, byte[]> uniqueById = new LinkedHashMap<>();
   private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -44,9 +45,8 @@ public final class SampleEvents {
     Random random = new Random(seed);
     List<byte[]> sent = new ArrayList<>();
     long end = System.currentTimeMillis();
-    long start = end - spread.toMillis();
     for (int i = 0; i < count; i++) {
-      long timestamp = start + (long) ((double) spread.toMillis() * i / Math.max(1, count - 1));
+      long timestamp = SampleValues.timestamp(end, spread, i, count);
       byte[] key = ("k" + Long.toHexString(random.nextLong())).getBytes(StandardCharsets.UTF_8);
       double dice = random.nextDouble();
       byte[] value;
@@ -56,20 +56,14 @@ public final class SampleEvents {
       } else if (dice < malformedRatio + duplicateRatio && !sent.isEmpty()) {
         value = sent.get(random.nextInt(sent.size()));
       } else {
-        String id = String.format("evt-%09d", events.uniqueById.size());
-        value = event(id, i, valueBytes);
+        String id = SampleValues.id(events.uniqueById.size(), 9);
+        value = SampleValues.json(id, i, valueBytes);
         events.uniqueById.put(id, value);
         sent.add(value);
       }
       events.records.add(new ProducerRecord<>(topic, null, timestamp, key, value));
     }
     return events;
-  }
-
-  private static byte[] event(String id, int seq, int valueBytes) {
-    String head = "{\"id\":\"" + id + "\",\"seq\":" + seq + ",\"payload\":\"";
-    int padding = Math.max(0, valueBytes - head.length() - 2);
-    return (head + "x".repeat(padding) + "\"}").getBytes(StandardCharsets.UTF_8);
   }
 
   /** Sends every record and waits until all are acknowledged; throws if any was not written. */
