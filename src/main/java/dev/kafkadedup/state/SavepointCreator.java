@@ -142,15 +142,28 @@ public final class SavepointCreator {
       KafkaConsumer<byte[], byte[]> consumer,
       Map<TopicPartition, Long> committed,
       String application) {
-    List<TopicPartition> repartition =
-        committed.keySet().stream()
-            .filter(tp -> Cluster.isRepartitionTopic(application, tp.topic()))
-            .toList();
+    // every partition of the repartition topics: one the dedup step never committed on is
+    // unprocessed from its beginning
+    List<TopicPartition> repartition = new ArrayList<>();
+    consumer
+        .listTopics()
+        .forEach(
+            (topic, infos) -> {
+              if (Cluster.isRepartitionTopic(application, topic)) {
+                infos.forEach(info -> repartition.add(new TopicPartition(topic, info.partition())));
+              }
+            });
     if (repartition.isEmpty()) {
       return 0;
     }
     consumer.assign(repartition);
-    repartition.forEach(tp -> consumer.seek(tp, committed.get(tp)));
+    consumer.seekToBeginning(repartition);
+    repartition.forEach(
+        tp -> {
+          if (committed.containsKey(tp)) {
+            consumer.seek(tp, committed.get(tp));
+          }
+        });
     long[] unprocessed = {0};
     KafkaClients.readToEnd(consumer, repartition, record -> unprocessed[0]++);
     consumer.unsubscribe();
