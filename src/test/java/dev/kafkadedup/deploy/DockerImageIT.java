@@ -49,6 +49,9 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  */
 @Timeout(900)
 class DockerImageIT {
+  /** A UID of OpenShift's range: the image must not need its own user 10001. */
+  private static final int ARBITRARY_UID = 1000680000;
+
   private static final Logger LOG = LoggerFactory.getLogger(DockerImageIT.class);
   private static final String IMAGE = "kafka-dedup:it";
   private static final String INPUT = "events";
@@ -95,6 +98,9 @@ class DockerImageIT {
       try (GenericContainer<?> service =
           new GenericContainer<>(image)
               .withNetworkMode("host")
+              // an arbitrary UID with GID 0, as OpenShift's restricted SCC runs it: the image's
+              // state directory must be writable through its group
+              .withCreateContainerCmdModifier(cmd -> cmd.withUser(ARBITRARY_UID + ":0"))
               .withEnv(
                   Map.of(
                       "DEDUP_KAFKA_BOOTSTRAP_SERVERS",
@@ -175,8 +181,9 @@ class DockerImageIT {
     }
     assertThat(get(httpPort, "/metrics").body()).contains("# TYPE");
     assertThat(service.execInContainer("cat", "/proc/1/status").getStdout())
-        .as("the service runs as user 10001")
-        .containsPattern("Uid:\\s+10001\\s");
+        .as("the service runs as the arbitrary non-root user with group 0")
+        .containsPattern("Uid:\\s+" + ARBITRARY_UID + "\\s")
+        .containsPattern("Gid:\\s+0\\s");
 
     DockerClient docker = DockerClientFactory.instance().client();
     // the HEALTHCHECK runs every 15 s; a few rounds on a loaded machine
