@@ -186,12 +186,8 @@ final class JsonPointerIdExtractor implements IdExtractor {
       if (mayStop(pass)) {
         return false;
       }
-      if (child != 0) {
-        if (!read(parser, level + 1, child, pass)) {
-          return false;
-        }
-      } else {
-        parser.skipChildren();
+      if (!readOrSkip(parser, level, child, pass)) {
+        return false;
       }
     }
     return true;
@@ -210,14 +206,20 @@ final class JsonPointerIdExtractor implements IdExtractor {
           child |= 1L << p;
         }
       }
-      if (child != 0) {
-        if (!read(parser, level + 1, child, pass)) {
-          return false;
-        }
-      } else {
-        parser.skipChildren();
+      if (!readOrSkip(parser, level, child, pass)) {
+        return false;
       }
     }
+    return true;
+  }
+
+  /** Reads the current value for the pointers in {@code child}, or skips it when there are none. */
+  private boolean readOrSkip(JsonParser parser, int level, long child, Pass pass)
+      throws IOException {
+    if (child != 0) {
+      return read(parser, level + 1, child, pass);
+    }
+    parser.skipChildren();
     return true;
   }
 
