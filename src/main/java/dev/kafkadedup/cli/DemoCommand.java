@@ -85,6 +85,16 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintStream out = System.out;
+    Path log = Files.createTempFile("kafka-dedup-demo-", ".log");
+    ConsoleLogFormat.toFile(log);
+    try {
+      return runDemo(out);
+    } finally {
+      out.printf("logs     : %s%n", log);
+    }
+  }
+
+  private int runDemo(PrintStream out) throws IOException {
     long dataSeed = seed != null ? seed : System.nanoTime();
     Path stateDir = Files.createTempDirectory("kafka-dedup-demo-state");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startInProcess()) {

@@ -13,11 +13,14 @@ import dev.kafkadedup.config.DedupConfig.LogFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 
 /** The service's own logback.xml, switched by {@code log.format}. */
@@ -77,6 +80,36 @@ class ConsoleLogFormatTest {
                     .matches(
                         "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  \\[.*\\] dev\\.kafkadedup\\.example"
                             + " - State RUNNING -> REBALANCING"));
+  }
+
+  @Test
+  void shouldSendTheConsoleLogToAFileInItsPattern(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("demo.log");
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+      System.setErr(capture);
+      JoranConfigurator configurator = new JoranConfigurator();
+      configurator.setContext(context);
+      configurator.doConfigure(ConsoleLogFormatTest.class.getResource("/logback.xml"));
+      ConsoleLogFormat.toFile(context, file);
+      context.getLogger(LOGGER).warn("UNKNOWN_TOPIC_OR_PARTITION");
+    } finally {
+      System.setErr(stderr);
+      context.stop();
+    }
+
+    assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(Files.readAllLines(file))
+        .singleElement()
+        .satisfies(
+            line ->
+                assertThat(line)
+                    .matches(
+                        "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  \\[.*\\] dev\\.kafkadedup\\.example"
+                            + " - UNKNOWN_TOPIC_OR_PARTITION"));
   }
 
   /** What the service's console log shows for what {@code write} logs, in {@code format}. */
