@@ -194,6 +194,10 @@ public final class BenchCommand implements Callable<Integer> {
       new StateBench(ids, lookups, bound, out).run();
       return 0;
     }
+    if (bootstrap == null && !EmbeddedKafkaBroker.available()) {
+      System.err.println("error: " + EmbeddedKafkaBroker.NOT_AVAILABLE + " or pass --bootstrap");
+      return 1;
+    }
     List<Variant> selected =
         variants.stream().map(v -> Variant.valueOf(v.trim().toUpperCase(Locale.ROOT))).toList();
     Path stateDir = Files.createTempDirectory("kafka-dedup-bench-state");

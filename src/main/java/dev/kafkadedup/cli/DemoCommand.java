@@ -85,6 +85,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintStream out = System.out;
+    if (!EmbeddedKafkaBroker.available()) {
+      System.err.println("error: " + EmbeddedKafkaBroker.NOT_AVAILABLE);
+      return 1;
+    }
     Path log = Files.createTempFile("kafka-dedup-demo-", ".log");
     ConsoleLogFormat.toFile(log);
     try {

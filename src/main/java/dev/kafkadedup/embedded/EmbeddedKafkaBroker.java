@@ -93,6 +93,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /** Starts a broker inside this JVM on a fresh temp dir that {@link #close()} deletes. */
+  /**
+   * Whether the broker's classes are on the class path: the jar has them, the service image (built
+   * with {@code -Dbroker.scope=provided}) does not.
+   */
+  public static boolean available() {
+    try {
+      Class.forName(
+          "kafka.server.KafkaRaftServer", false, EmbeddedKafkaBroker.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  /** What to tell a user who runs a command that needs the broker where it is not. */
+  public static final String NOT_AVAILABLE =
+      "the embedded Kafka broker is not on the class path (the service image ships without it):"
+          + " run this command from kafka-dedup.jar";
+
   public static EmbeddedKafkaBroker startInProcess() {
     return start(tempDir(), true, false, null);
   }

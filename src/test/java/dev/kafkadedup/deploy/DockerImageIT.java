@@ -184,6 +184,21 @@ class DockerImageIT {
         .as("the service runs as the arbitrary non-root user with group 0")
         .containsPattern("Uid:\\s+" + ARBITRARY_UID + "\\s")
         .containsPattern("Gid:\\s+0\\s");
+    // the service alone, without the broker: demo says so instead of failing on a missing class
+    assertThat(service.execInContainer("ls", "/opt/kafka-dedup/lib").getStdout().lines())
+        .as("the image's dependencies")
+        .anyMatch(jar -> jar.startsWith("kafka-streams-"))
+        .noneMatch(jar -> jar.startsWith("kafka_2.13-") || jar.startsWith("kafka-server-"));
+    assertThat(
+            service
+                .execInContainer(
+                    "java",
+                    "-cp",
+                    "/opt/kafka-dedup/kafka-dedup.jar:/opt/kafka-dedup/lib/*",
+                    "dev.kafkadedup.cli.Main",
+                    "demo")
+                .getStderr())
+        .contains("the embedded Kafka broker is not on the class path");
 
     DockerClient docker = DockerClientFactory.instance().client();
     // the HEALTHCHECK runs every 15 s; a few rounds on a loaded machine
