@@ -85,23 +85,14 @@ class ConsoleLogFormatTest {
   @Test
   void shouldSendTheConsoleLogToAFileInItsPattern(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("demo.log");
-    LoggerContext context = new LoggerContext();
-    context.setMDCAdapter(new LogbackMDCAdapter());
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setErr(capture);
-      JoranConfigurator configurator = new JoranConfigurator();
-      configurator.setContext(context);
-      configurator.doConfigure(ConsoleLogFormatTest.class.getResource("/logback.xml"));
-      ConsoleLogFormat.toFile(context, file);
-      context.getLogger(LOGGER).warn("UNKNOWN_TOPIC_OR_PARTITION");
-    } finally {
-      System.setErr(stderr);
-      context.stop();
-    }
+    String console =
+        consoleOf(
+            context -> {
+              ConsoleLogFormat.toFile(context, file);
+              context.getLogger(LOGGER).warn("UNKNOWN_TOPIC_OR_PARTITION");
+            });
 
-    assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(console).isEmpty();
     assertThat(Files.readAllLines(file))
         .singleElement()
         .satisfies(
@@ -115,6 +106,17 @@ class ConsoleLogFormatTest {
   /** What the service's console log shows for what {@code write} logs, in {@code format}. */
   private static List<String> logThroughTheServicesConfig(LogFormat format, Consumer<Logger> write)
       throws JoranException {
+    return consoleOf(
+            context -> {
+              ConsoleLogFormat.apply(context, format);
+              write.accept(context.getLogger(LOGGER));
+            })
+        .lines()
+        .toList();
+  }
+
+  /** The console (stderr) output of the service's logback.xml while {@code use} runs. */
+  private static String consoleOf(Consumer<LoggerContext> use) throws JoranException {
     LoggerContext context = new LoggerContext();
     context.setMDCAdapter(new LogbackMDCAdapter()); // what SLF4J's binding sets up for its context
     PrintStream stderr = System.err;
@@ -125,12 +127,11 @@ class ConsoleLogFormatTest {
       configurator.setContext(context);
       // the service's logback.xml, not the tests' logback-test.xml
       configurator.doConfigure(ConsoleLogFormatTest.class.getResource("/logback.xml"));
-      ConsoleLogFormat.apply(context, format);
-      write.accept(context.getLogger(LOGGER));
+      use.accept(context);
     } finally {
       System.setErr(stderr);
       context.stop();
     }
-    return captured.toString(StandardCharsets.UTF_8).lines().toList();
+    return captured.toString(StandardCharsets.UTF_8);
   }
 }
