@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -28,9 +29,20 @@ final class Cluster {
   private Cluster() {}
 
   static <T> T await(KafkaFuture<T> future, String what) {
+    return awaitUnless(future, what, null);
+  }
+
+  /**
+   * As {@link #await}, but null when the call fails because of {@code absent}: a group or topic
+   * that does not exist, where the caller has an answer for that.
+   */
+  static <T> T awaitUnless(KafkaFuture<T> future, String what, Class<? extends Throwable> absent) {
     try {
       return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
+      if (absent != null && absent.isInstance(e.getCause())) {
+        return null;
+      }
       throw new StateCommandException("cannot " + what + ": " + e.getCause().getMessage());
     } catch (TimeoutException e) {
       throw new StateCommandException(
@@ -76,55 +88,29 @@ final class Cluster {
 
   /** Fails unless no instance of the application is running (its group has no member). */
   static void requireStopped(Admin admin, String group) {
-    try {
-      ConsumerGroupDescription description =
-          admin
-              .describeConsumerGroups(List.of(group))
-              .all()
-              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-              .get(group);
-      if (!description.members().isEmpty()) {
-        throw new StateCommandException(
-            "group '"
-                + group
-                + "' has "
-                + description.members().size()
-                + " active members: stop every instance of the application first");
-      }
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-        throw new StateCommandException(
-            "cannot describe group '" + group + "': " + e.getCause().getMessage());
-      }
-    } catch (TimeoutException e) {
-      throw new StateCommandException("cannot describe group '" + group + "': no answer");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StateCommandException("interrupted");
+    Map<String, ConsumerGroupDescription> groups =
+        awaitUnless(
+            admin.describeConsumerGroups(List.of(group)).all(),
+            "describe group '" + group + "'",
+            GroupIdNotFoundException.class);
+    int members = groups == null ? 0 : groups.get(group).members().size();
+    if (members > 0) {
+      throw new StateCommandException(
+          "group '"
+              + group
+              + "' has "
+              + members
+              + " active members: stop every instance of the application first");
     }
   }
 
   /** The partitions of a topic, or 0 when it does not exist. */
   static int partitionCount(Admin admin, String topic) {
-    try {
-      return admin
-          .describeTopics(List.of(topic))
-          .allTopicNames()
-          .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-          .get(topic)
-          .partitions()
-          .size();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        return 0;
-      }
-      throw new StateCommandException(
-          "cannot describe topic '" + topic + "': " + e.getCause().getMessage());
-    } catch (TimeoutException e) {
-      throw new StateCommandException("cannot describe topic '" + topic + "': no answer");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StateCommandException("interrupted");
-    }
+    Map<String, TopicDescription> topics =
+        awaitUnless(
+            admin.describeTopics(List.of(topic)).allTopicNames(),
+            "describe topic '" + topic + "'",
+            UnknownTopicOrPartitionException.class);
+    return topics == null ? 0 : topics.get(topic).partitions().size();
   }
 }

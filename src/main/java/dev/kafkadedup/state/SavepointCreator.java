@@ -84,6 +84,7 @@ public final class SavepointCreator {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write savepoint " + path, e);
       }
+      // read back from disk, as restore will: the file is only reported once it checks out
       Savepoint.Summary summary = Savepoint.verify(path);
       out.printf(
           "written      : %s: %,d IDs (window %s), %,d bytes, input offsets of %d partitions%n",
@@ -109,10 +110,10 @@ public final class SavepointCreator {
       Map<TopicPartition, Long> before = Cluster.groupOffsets(admin, application);
       Map<TopicPartition, Long> ends = consumer.endOffsets(changelogPartitions);
       Map<TopicPartition, Long> after = Cluster.groupOffsets(admin, application);
-      long unprocessed = unprocessedRepartitioned(consumer, after, application);
+      long unprocessed;
       if (!before.equals(after)) {
         lastProblem = "the service committed while the savepoint was being cut";
-      } else if (unprocessed > 0) {
+      } else if ((unprocessed = unprocessedRepartitioned(consumer, after, application)) > 0) {
         lastProblem =
             "the repartition topic holds "
                 + unprocessed

@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -76,17 +78,16 @@ public final class SavepointRestorer {
         header.created());
     try (Admin admin = Admin.create(KafkaClients.admin(config))) {
       Cluster.requireStopped(admin, application);
-      Map<TopicPartition, Long> inputPartitions = inputPartitions(admin);
-      int partitions = statePartitions(inputPartitions.keySet());
+      Set<TopicPartition> inputPartitions = inputPartitions(admin);
+      int partitions = statePartitions(inputPartitions);
       Map<TopicPartition, Long> groupOffsets =
-          groupOffsets(admin, header, inputPartitions.keySet(), offsets, fromTime);
+          groupOffsets(admin, header, inputPartitions, offsets, fromTime);
       prepareChangelog(admin, changelog, partitions, window, force);
       Partitioning partitioning = partitioning(source, header.partitions(), partitions);
       out.printf(
           "target       : %s, %d partitions, %s%n",
           changelog, partitions, partitioning.description());
-      long[] counts =
-          writeChangelog(path, summary, changelog, partitions, window, encoding, partitioning);
+      long[] counts = writeChangelog(path, summary, changelog, window, encoding, partitioning);
       setGroupOffsets(admin, application, groupOffsets);
       StateFormatGuard.write(config, target);
       out.printf(
@@ -134,21 +135,21 @@ public final class SavepointRestorer {
   private Partitioning partitioning(StateFormat source, int oldCount, int newCount) {
     if (config.repartitionById()) {
       // the state partition is the repartition topic's, chosen by the producer from the stored ID
-      return named(
+      return new Partitioning(
           "re-keyed by ID (repartitioned)",
           (stored, sourceId, old) -> new int[] {partitionOf(stored, newCount)});
     }
     boolean rawSource = IdEncoding.RAW.configValue().equals(source.get(DedupConfig.ID_STORE));
     if (config.idSource() == IdSource.KEY && rawSource) {
       // the key is the ID: Kafka's partitioner picks the partition from it
-      return named(
+      return new Partitioning(
           "re-keyed by ID (the record key)",
           (stored, sourceId, old) -> new int[] {partitionOf(sourceId, newCount)});
     }
     boolean sourceByInput = !Boolean.parseBoolean(source.get(DedupConfig.ID_REPARTITION));
     if (sourceByInput && newCount % oldCount == 0) {
       int copies = newCount / oldCount;
-      return named(
+      return new Partitioning(
           copies == 1
               ? "same partitions"
               : "each ID to the " + copies + " partitions it can land on",
@@ -164,13 +165,9 @@ public final class SavepointRestorer {
     for (int p = 0; p < newCount; p++) {
       all[p] = p;
     }
-    return named(
+    return new Partitioning(
         "each ID to all " + newCount + " partitions (its new one cannot be known)",
         (s, r, o) -> all);
-  }
-
-  private static Partitioning named(String description, Targets targets) {
-    return new Partitioning(description, targets);
   }
 
   /** The partition Kafka's default partitioner gives a key. */
@@ -183,7 +180,6 @@ public final class SavepointRestorer {
       Path path,
       Savepoint.Summary summary,
       String changelog,
-      int partitions,
       Duration window,
       IdEncoding encoding,
       Partitioning partitioning) {
@@ -217,21 +213,22 @@ public final class SavepointRestorer {
               counts[1]++;
             }
             counts[0]++;
-            if (failure.get() != null) {
-              throw new StateCommandException(
-                  "cannot write to " + changelog + ": " + failure.get());
-            }
+            throwIfFailed(failure, changelog); // stop at the first failed write, not at the end
           });
       producer.flush();
     }
-    if (failure.get() != null) {
-      throw new StateCommandException("cannot write to " + changelog + ": " + failure.get());
-    }
+    throwIfFailed(failure, changelog);
     return counts;
   }
 
-  /** The target's input partitions, each with 0 (a placeholder for its offset). */
-  private Map<TopicPartition, Long> inputPartitions(Admin admin) {
+  private static void throwIfFailed(AtomicReference<Exception> failure, String changelog) {
+    if (failure.get() != null) {
+      throw new StateCommandException("cannot write to " + changelog + ": " + failure.get());
+    }
+  }
+
+  /** The target's input partitions. */
+  private Set<TopicPartition> inputPartitions(Admin admin) {
     List<String> topics = new ArrayList<>(config.inputTopics());
     if (config.inputPattern().isPresent()) {
       topics.addAll(
@@ -239,14 +236,14 @@ public final class SavepointRestorer {
               .filter(t -> config.inputPattern().get().matcher(t).matches())
               .toList());
     }
-    Map<TopicPartition, Long> partitions = new TreeMap<>(Cluster.PARTITION_ORDER);
+    Set<TopicPartition> partitions = new TreeSet<>(Cluster.PARTITION_ORDER);
     for (String topic : topics) {
       int count = Cluster.partitionCount(admin, topic);
       if (count == 0) {
         throw new StateCommandException("input topic '" + topic + "' does not exist");
       }
       for (int p = 0; p < count; p++) {
-        partitions.put(new TopicPartition(topic, p), 0L);
+        partitions.add(new TopicPartition(topic, p));
       }
     }
     if (partitions.isEmpty()) {
@@ -299,15 +296,11 @@ public final class SavepointRestorer {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     partitions.forEach(tp -> request.put(tp, spec));
     Map<TopicPartition, Long> result = new TreeMap<>(Cluster.PARTITION_ORDER);
-    Map<TopicPartition, Long> ends = new HashMap<>();
     Cluster.await(admin.listOffsets(request).all(), "list offsets")
         .forEach((tp, info) -> result.put(tp, info.offset()));
     // a time after a partition's last record has no offset (-1): start at its end
     if (result.containsValue(-1L)) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-      Cluster.await(admin.listOffsets(latest).all(), "list offsets")
-          .forEach((tp, info) -> ends.put(tp, info.offset()));
+      Map<TopicPartition, Long> ends = listOffsets(admin, partitions, OffsetSpec.latest());
       result.replaceAll((tp, offset) -> offset < 0 ? ends.get(tp) : offset);
     }
     return result;
@@ -333,16 +326,12 @@ public final class SavepointRestorer {
               + partitions
               + ": remove the old state with 'reset' first");
     }
-    List<TopicPartition> all = new ArrayList<>();
+    Set<TopicPartition> all = new HashSet<>();
     for (int p = 0; p < partitions; p++) {
       all.add(new TopicPartition(changelog, p));
     }
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    all.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
     long records =
-        Cluster.await(admin.listOffsets(latest).all(), "list offsets").values().stream()
-            .mapToLong(i -> i.offset())
-            .sum();
+        listOffsets(admin, all, OffsetSpec.latest()).values().stream().mapToLong(o -> o).sum();
     if (records > 0 && !force) {
       throw new StateCommandException(
           "application '"

@@ -8,12 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -63,7 +59,11 @@ public final class StateReset {
         out.println("dry run: nothing removed; pass --yes to remove it");
         return;
       }
-      deleteGroup(admin, application);
+      Cluster.requireStopped(admin, application);
+      Cluster.awaitUnless(
+          admin.deleteConsumerGroups(List.of(application)).all(),
+          "delete group '" + application + "'",
+          GroupIdNotFoundException.class);
       if (!topics.isEmpty()) {
         Cluster.await(admin.deleteTopics(topics).all(), "delete topics " + topics);
       }
@@ -82,24 +82,5 @@ public final class StateReset {
 
   private static String defaultStateDir() {
     return Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams").toString();
-  }
-
-  private static void deleteGroup(Admin admin, String group) {
-    try {
-      admin.deleteConsumerGroups(List.of(group)).all().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof GroupNotEmptyException) {
-        throw new StateCommandException(
-            "group '" + group + "' has active members: stop every instance first");
-      }
-      if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-        throw new StateCommandException("cannot delete group '" + group + "': " + e.getCause());
-      }
-    } catch (TimeoutException e) {
-      throw new StateCommandException("timed out deleting group '" + group + "'");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StateCommandException("interrupted");
-    }
   }
 }

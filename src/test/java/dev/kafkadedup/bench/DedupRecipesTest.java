@@ -2,6 +2,7 @@ package dev.kafkadedup.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kafkadedup.id.IdExtractor;
 import dev.kafkadedup.id.IdExtractors;
 import dev.kafkadedup.id.IdSource;
 import dev.kafkadedup.id.JsonValidation;
@@ -22,20 +23,13 @@ import org.junit.jupiter.api.Test;
 class DedupRecipesTest {
   private static final Instant T0 = Instant.parse("2026-11-26T00:00:00Z");
 
+  private static final IdExtractor JSON_ID =
+      IdExtractors.forSource(IdSource.JSON, List.of("/id"), JsonValidation.FULL, "");
+
   private static final Topology WINDOW_STORE =
-      DedupRecipes.windowStore(
-          "in",
-          "out",
-          IdExtractors.forSource(IdSource.JSON, List.of("/id"), JsonValidation.FULL, ""),
-          false,
-          Duration.ofHours(1));
+      DedupRecipes.windowStore("in", "out", JSON_ID, false, Duration.ofHours(1));
   private static final Topology KEY_VALUE =
-      DedupRecipes.keyValue(
-          "in",
-          "out",
-          IdExtractors.forSource(IdSource.JSON, List.of("/id"), JsonValidation.FULL, ""),
-          false,
-          Duration.ofHours(1));
+      DedupRecipes.keyValue("in", "out", JSON_ID, false, Duration.ofHours(1));
 
   @Test
   void windowStoreRecipeShouldDropRepeatsInsideTheWindowAndAdmitThemAfter() {
