@@ -195,12 +195,7 @@ class DockerImageIT {
                     || jar.startsWith("kafka-dedup-"));
     String usage =
         service
-            .execInContainer(
-                "java",
-                "-cp",
-                "/opt/kafka-dedup/kafka-dedup.jar:/opt/kafka-dedup/lib/*",
-                "dev.kafkadedup.cli.Main",
-                "--help")
+            .execInContainer("java", "-jar", "/opt/kafka-dedup/kafka-dedup.jar", "--help")
             .getStdout();
     assertThat(usage)
         .contains("run", "audit", "savepoint", "reset")

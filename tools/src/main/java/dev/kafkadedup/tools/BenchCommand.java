@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
       "p50/p99 end-to-end latency at half that rate, and the ratios between variants. Without",
       "--bootstrap it starts a Kafka broker as a child process on loopback."
     })
-public final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--records",
       defaultValue = "500000",

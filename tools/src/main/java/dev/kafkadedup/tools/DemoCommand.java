@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
       "duplicates and malformed records, deduplicates them by the /id field and verifies the",
       "read_committed output. Exit 0 when output == unique input, 1 otherwise."
     })
-public final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Callable<Integer> {
   static final String INPUT = "events";
   static final String OUTPUT = "events-unique";
   static final String DUPLICATES = "events-duplicates";

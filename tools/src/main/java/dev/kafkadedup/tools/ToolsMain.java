@@ -11,11 +11,6 @@ public final class ToolsMain {
   private ToolsMain() {}
 
   public static void main(String[] args) {
-    System.exit(execute(args));
-  }
-
-  /** Runs a command line and returns its exit code. */
-  public static int execute(String... args) {
-    return Main.execute(List.of(new DemoCommand(), new BenchCommand()), args);
+    System.exit(Main.execute(List.of(new DemoCommand(), new BenchCommand()), args));
   }
 }
