@@ -2,6 +2,7 @@ package dev.kafkadedup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kafkadedup.process.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** README's first command: {@code java -jar target/kafka-dedup.jar demo} on a fresh machine. */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class DemoIT {
-  private static final Path JAR =
-      Path.of(System.getProperty("kafkadedup.jar", "target/kafka-dedup.jar"));
+  private static final Path JAR = ServiceProcess.packagedJar();
 
   @TempDir Path dir;
 

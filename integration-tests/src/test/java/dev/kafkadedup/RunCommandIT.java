@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
 import dev.kafkadedup.kafka.KafkaClients;
 import dev.kafkadedup.load.AckedProducer;
+import dev.kafkadedup.process.ServiceProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,8 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The packaged jar as users start it: {@code java -jar kafka-dedup.jar run --config FILE}. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class RunCommandIT {
-  private static final Path JAR =
-      Path.of(System.getProperty("kafkadedup.jar", "target/kafka-dedup.jar"));
+  private static final Path JAR = ServiceProcess.packagedJar();
 
   @TempDir Path dir;
 

@@ -6,8 +6,8 @@ import dev.kafkadedup.cli.Main;
 import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.embedded.BrokerExtension;
 import dev.kafkadedup.load.AckedProducer;
+import dev.kafkadedup.process.ServiceProcess;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -83,12 +82,7 @@ class TopicAuditIT {
   void shouldPassACorrectOutputWithExitCodeZero(TestInfo test) throws Exception {
     sampleInput(test);
     send(output);
-    Path configFile = dir.resolve("app.properties");
-    Properties props = new Properties();
-    props.putAll(configMap());
-    try (var out = Files.newOutputStream(configFile)) {
-      props.store(out, null);
-    }
+    Path configFile = ServiceProcess.writeConfig(dir.resolve("app.properties"), configMap());
     assertThat(Main.execute("audit", "--config", configFile.toString())).isZero();
     AuditReport report = audit();
     assertThat(report.uniqueIds()).isEqualTo(5);

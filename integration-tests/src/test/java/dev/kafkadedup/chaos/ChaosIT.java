@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
 import dev.kafkadedup.process.ServiceProcess;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -374,11 +373,7 @@ class ChaosIT {
         props.put(kv[0].trim(), kv[1].trim());
       }
     }
-    Path file = dir.resolve(name + ".properties");
-    try (OutputStream out = Files.newOutputStream(file)) {
-      props.store(out, "chaos instance " + name);
-    }
-    return file;
+    return ServiceProcess.writeConfig(dir.resolve(name + ".properties"), props);
   }
 
   private Path stateDir(String name) {

@@ -6,7 +6,6 @@ import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
 import dev.kafkadedup.load.AckedProducer;
 import dev.kafkadedup.process.ServiceProcess;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,10 +206,6 @@ class CrashLoopIT {
     props.put("dead.letter.topic", DEAD_LETTERS);
     props.put("id.source", "key");
     props.put("window.size", "P1D");
-    Path file = dir.resolve("crash-loop.properties");
-    try (OutputStream out = Files.newOutputStream(file)) {
-      props.store(out, "crash-loop instance");
-    }
-    return file;
+    return ServiceProcess.writeConfig(dir.resolve("crash-loop.properties"), props);
   }
 }

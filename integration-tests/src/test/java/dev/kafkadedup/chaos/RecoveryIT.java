@@ -9,7 +9,6 @@ import dev.kafkadedup.process.ServiceProcess;
 import dev.kafkadedup.store.FirstOccurrence;
 import dev.kafkadedup.store.SeenIdStore;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,15 +94,11 @@ class RecoveryIT {
       config.put("dead.letter.topic", DEAD_LETTERS);
       config.put("id.source", "key");
       config.put("window.size", WINDOW.toString());
-      Path configFile = dir.resolve(NAME + ".properties");
-      try (OutputStream out = Files.newOutputStream(configFile)) {
-        config.store(out, "recovery run " + NAME);
-      }
       this.service =
           new ServiceProcess(
               NAME,
               ServiceProcess.packagedJar(),
-              configFile,
+              ServiceProcess.writeConfig(dir.resolve(NAME + ".properties"), config),
               ServiceProcess.writeLogback(dir),
               dir.resolve("service-" + NAME + ".log"));
       broker.createTopics(PARTITIONS, OUTPUT, DUPLICATES, DEAD_LETTERS);

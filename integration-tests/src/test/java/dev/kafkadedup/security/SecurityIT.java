@@ -7,6 +7,7 @@ import dev.kafkadedup.chaos.CommittedTopics;
 import dev.kafkadedup.embedded.EmbeddedKafkaBroker;
 import dev.kafkadedup.embedded.TestPki;
 import dev.kafkadedup.load.AckedProducer;
+import dev.kafkadedup.process.ChildLogback;
 import dev.kafkadedup.process.ServiceProcess;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -445,18 +446,8 @@ class SecurityIT {
   }
 
   /** Everything at INFO, the Kafka clients' config dumps included. */
-  private static final String VERBOSE_LOGBACK =
-      """
-      <configuration>
-        <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-          <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-        </appender>
-        <root level="INFO"><appender-ref ref="OUT"/></root>
-      </configuration>
-      """;
+  private static final String VERBOSE_LOGBACK = ChildLogback.xml(Map.of());
 
   /** As the packaged logback.xml: Kafka at WARN, the service at INFO. */
-  private static final String QUIET_LOGBACK =
-      VERBOSE_LOGBACK.replace(
-          "<root level", "<logger name=\"org.apache.kafka\" level=\"WARN\"/>\n  <root level");
+  private static final String QUIET_LOGBACK = ChildLogback.xml(Map.of("org.apache.kafka", "WARN"));
 }

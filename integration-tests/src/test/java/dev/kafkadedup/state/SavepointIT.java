@@ -9,6 +9,7 @@ import dev.kafkadedup.config.DedupConfig;
 import dev.kafkadedup.embedded.BrokerExtension;
 import dev.kafkadedup.kafka.KafkaClients;
 import dev.kafkadedup.load.AckedProducer;
+import dev.kafkadedup.process.ServiceProcess;
 import dev.kafkadedup.store.SeenIdStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -83,13 +83,8 @@ class SavepointIT {
     }
 
     Path configFile() throws IOException {
-      Path file = dir.resolve(app + "-" + props.hashCode() + ".properties");
-      Properties p = new Properties();
-      p.putAll(props);
-      try (var out = Files.newBufferedWriter(file)) {
-        p.store(out, null);
-      }
-      return file;
+      return ServiceProcess.writeConfig(
+          dir.resolve(app + "-" + props.hashCode() + ".properties"), props);
     }
 
     /** Sends records with these IDs, all at {@code timestamp}. */

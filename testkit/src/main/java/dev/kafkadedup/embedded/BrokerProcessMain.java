@@ -1,5 +1,6 @@
 package dev.kafkadedup.embedded;
 
+import dev.kafkadedup.process.ChildLogback;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -16,15 +18,7 @@ import java.util.stream.Collectors;
  */
 final class BrokerProcessMain {
 
-  private static final String LOGBACK_CONFIG =
-      """
-      <configuration>
-        <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-          <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-        </appender>
-        <root level="INFO"><appender-ref ref="OUT"/></root>
-      </configuration>
-      """;
+  private static final String LOGBACK_CONFIG = ChildLogback.xml(Map.of());
 
   private BrokerProcessMain() {}
 

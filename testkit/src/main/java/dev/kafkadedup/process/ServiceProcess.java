@@ -1,6 +1,7 @@
 package dev.kafkadedup.process;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,9 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -285,6 +288,16 @@ public final class ServiceProcess {
     }
   }
 
+  /** Writes service settings ({@code key -> value}) to a properties file for {@code --config}. */
+  public static Path writeConfig(Path file, Map<?, ?> settings) throws IOException {
+    Properties properties = new Properties();
+    properties.putAll(settings);
+    try (OutputStream out = Files.newOutputStream(file)) {
+      properties.store(out, null);
+    }
+    return file;
+  }
+
   /** Writes the service logback configuration into {@code dir}; its path. */
   public static Path writeLogback(Path dir) throws IOException {
     return Files.writeString(dir.resolve("service-logback.xml"), SERVICE_LOGBACK);
@@ -292,16 +305,10 @@ public final class ServiceProcess {
 
   /** Service logs: state changes, and Kafka Streams' wipes and restores of local state. */
   private static final String SERVICE_LOGBACK =
-      """
-      <configuration>
-        <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-          <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-        </appender>
-        <logger name="org.apache.kafka" level="WARN"/>
-        <logger name="org.apache.kafka.streams.KafkaStreams" level="INFO"/>
-        <logger name="org.apache.kafka.streams.processor.internals.ProcessorStateManager" level="INFO"/>
-        <logger name="org.apache.kafka.streams.processor.internals.StoreChangelogReader" level="INFO"/>
-        <root level="INFO"><appender-ref ref="OUT"/></root>
-      </configuration>
-      """;
+      ChildLogback.xml(
+          Map.of(
+              "org.apache.kafka", "WARN",
+              "org.apache.kafka.streams.KafkaStreams", "INFO",
+              "org.apache.kafka.streams.processor.internals.ProcessorStateManager", "INFO",
+              "org.apache.kafka.streams.processor.internals.StoreChangelogReader", "INFO"));
 }

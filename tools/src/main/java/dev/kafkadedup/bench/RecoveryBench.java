@@ -3,7 +3,6 @@ package dev.kafkadedup.bench;
 import dev.kafkadedup.load.AckedProducer;
 import dev.kafkadedup.process.ServiceProcess;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -212,10 +211,6 @@ public final class RecoveryBench {
     config.put("dead.letter.topic", APPLICATION + "-dlq");
     config.put("id.source", "key");
     config.put("window.size", WINDOW.toString());
-    Path file = dir.resolve("recovery.properties");
-    try (OutputStream stream = Files.newOutputStream(file)) {
-      config.store(stream, "bench --recovery");
-    }
-    return file;
+    return ServiceProcess.writeConfig(dir.resolve("recovery.properties"), config);
   }
 }
