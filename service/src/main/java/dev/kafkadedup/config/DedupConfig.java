@@ -468,7 +468,7 @@ public final class DedupConfig extends AbstractConfig {
   }
 
   public IdSource idSource() {
-    return IdSource.valueOf(getString(ID_SOURCE).toUpperCase(Locale.ROOT));
+    return enumValue(ID_SOURCE, IdSource.class);
   }
 
   public List<String> idJsonPointers() {
@@ -484,7 +484,7 @@ public final class DedupConfig extends AbstractConfig {
   }
 
   public IdEncoding idEncoding() {
-    return IdEncoding.valueOf(getString(ID_STORE).toUpperCase(Locale.ROOT));
+    return enumValue(ID_STORE, IdEncoding.class);
   }
 
   /** True when records must be repartitioned by ID before the lookup. */
@@ -497,7 +497,7 @@ public final class DedupConfig extends AbstractConfig {
   }
 
   public WindowTime windowTime() {
-    return WindowTime.valueOf(getString(WINDOW_TIME).toUpperCase(Locale.ROOT));
+    return enumValue(WINDOW_TIME, WindowTime.class);
   }
 
   public Optional<String> instanceId() {
@@ -543,7 +543,7 @@ public final class DedupConfig extends AbstractConfig {
   }
 
   public LogFormat logFormat() {
-    return LogFormat.valueOf(getString(LOG_FORMAT).toUpperCase(Locale.ROOT));
+    return enumValue(LOG_FORMAT, LogFormat.class);
   }
 
   public boolean exactlyOnce() {
@@ -571,6 +571,11 @@ public final class DedupConfig extends AbstractConfig {
         Integer.toString(Runtime.getRuntime().availableProcessors()));
     props.putAll(kafkaOverrides);
     return props;
+  }
+
+  /** An enum setting: validated by {@link #oneOf} in any case, named in upper case. */
+  private <E extends Enum<E>> E enumValue(String name, Class<E> type) {
+    return Enum.valueOf(type, getString(name).toUpperCase(Locale.ROOT));
   }
 
   private static void validateTopicList(String name, Object value) {
