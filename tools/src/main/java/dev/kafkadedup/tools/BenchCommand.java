@@ -123,7 +123,9 @@ final class BenchCommand implements Callable<Integer> {
       names = "--set",
       paramLabel = "KEY=VALUE",
       description =
-          "Override a service configuration key in every variant but default, e.g. --set kafka.commit.interval.ms=200.")
+          "Override a service configuration key, e.g. --set kafka.commit.interval.ms=200. kafka.* keys"
+              + " reach only the variants on this service's settings (ceiling, dedup, alos, idonly);"
+              + " default, windowstore and keyvalue keep Kafka Streams' defaults.")
   Map<String, String> overrides = Map.of();
 
   @Option(
