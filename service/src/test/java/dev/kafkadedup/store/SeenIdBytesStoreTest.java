@@ -123,6 +123,25 @@ class SeenIdBytesStoreTest {
   }
 
   @Test
+  void shouldCommitTheLastStagedWriteOfEachKey() {
+    store.put(key(BUCKET, "deleted"), value(BUCKET, BUCKET));
+    store.commit(Map.of(CHANGELOG, 1L));
+    store.put(key(BUCKET, "rewritten"), value(BUCKET + 1, BUCKET));
+    store.delete(key(BUCKET, "deleted"));
+    store.put(key(BUCKET, "rewritten"), value(BUCKET + 2, BUCKET));
+    store.delete(key(BUCKET, "re-put"));
+    store.put(key(BUCKET, "re-put"), value(BUCKET + 3, BUCKET));
+    store.commit(Map.of(CHANGELOG, 2L));
+
+    reopen();
+
+    assertThat(store.get(key(BUCKET, "deleted"))).isNull();
+    assertThat(store.get(key(BUCKET, "rewritten"))).isEqualTo(value(BUCKET + 2, BUCKET));
+    assertThat(store.get(key(BUCKET, "re-put"))).isEqualTo(value(BUCKET + 3, BUCKET));
+    assertThat(store.committedOffset(CHANGELOG)).isEqualTo(2L);
+  }
+
+  @Test
   void shouldExpireBucketsMoreThanTwoWindowsOlderThanTheNewest() {
     for (int n = 0; n < 4; n++) {
       store.put(key(BUCKET + n * W, "id-" + n), value(BUCKET + n * W, BUCKET + n * W));

@@ -5,10 +5,8 @@ import com.dynatrace.hash4j.hashing.Hashing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,10 +29,14 @@ final class OutputWatcher implements AutoCloseable {
   private final AtomicLong count = new AtomicLong();
 
   /** Digests of the values seen: a replayed record (at-least-once) is counted once. */
-  private final Set<Long> seen = new HashSet<>();
+  private final DigestSet seen = new DigestSet();
 
   private volatile long latencyFromMillis = Long.MAX_VALUE;
-  private final List<Long> latencies = new ArrayList<>();
+
+  /** Latencies in milliseconds, unboxed for the same reason as {@link DigestSet}. */
+  private long[] latencies = new long[1 << 16];
+
+  private int latencyCount;
   private volatile long targetCount = Long.MAX_VALUE;
   private volatile long targetReachedNanos;
   private volatile RuntimeException failure;
@@ -63,14 +65,17 @@ final class OutputWatcher implements AutoCloseable {
         long nowMillis = System.currentTimeMillis();
         long from = latencyFromMillis;
         int distinct = 0;
-        synchronized (latencies) {
+        synchronized (this) {
           for (ConsumerRecord<byte[], byte[]> record : records) {
             if (!seen.add(VALUE_DIGEST.hashBytesToLong(record.value()))) {
               continue;
             }
             distinct++;
             if (record.timestamp() >= from) {
-              latencies.add(nowMillis - record.timestamp());
+              if (latencyCount == latencies.length) {
+                latencies = Arrays.copyOf(latencies, 2 * latencyCount);
+              }
+              latencies[latencyCount++] = nowMillis - record.timestamp();
             }
           }
         }
@@ -112,8 +117,8 @@ final class OutputWatcher implements AutoCloseable {
   /** Latencies recorded so far, sorted, in milliseconds. */
   long[] sortedLatencies() {
     long[] sorted;
-    synchronized (latencies) {
-      sorted = latencies.stream().mapToLong(Long::longValue).toArray();
+    synchronized (this) {
+      sorted = Arrays.copyOf(latencies, latencyCount);
     }
     Arrays.sort(sorted);
     return sorted;
